@@ -1,0 +1,116 @@
+//! Time and nonce sources, injectable so that signing and verification stay pure in tests.
+
+use core::fmt;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::backend;
+use crate::error::Result;
+
+/// A source of the current Unix time in seconds.
+///
+/// Any `Fn() -> i64 + Send + Sync` closure is a clock, so tests can pass `&|| 1_554_208_460`.
+pub trait Clock: Send + Sync {
+    /// Seconds since the Unix epoch.
+    fn now_unix(&self) -> i64;
+}
+
+impl<F: Fn() -> i64 + Send + Sync> Clock for F {
+    fn now_unix(&self) -> i64 {
+        self()
+    }
+}
+
+/// The operating system's wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_unix(&self) -> i64 {
+        match SystemTime::now().duration_since(UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+        }
+    }
+}
+
+/// A clock stopped at one instant, for tests and replays of captured traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedClock(pub i64);
+
+impl Clock for FixedClock {
+    fn now_unix(&self) -> i64 {
+        self.0
+    }
+}
+
+/// A source of request nonces (`nonce_str`).
+pub trait NonceSource: Send + Sync {
+    /// Returns a fresh nonce: printable ASCII, no `"`.
+    fn nonce(&self) -> Result<String>;
+}
+
+/// 32 characters from `[0-9A-Za-z]` drawn from the operating system's CSPRNG, as the official
+/// SDKs do.
+#[derive(Clone, Copy, Default)]
+pub struct SystemNonce;
+
+impl fmt::Debug for SystemNonce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SystemNonce")
+    }
+}
+
+impl NonceSource for SystemNonce {
+    fn nonce(&self) -> Result<String> {
+        random_nonce()
+    }
+}
+
+/// Length of the nonces [`SystemNonce`] draws.
+pub const NONCE_LEN: usize = 32;
+
+const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Draws a 32-character `[0-9A-Za-z]` nonce from the CSPRNG (unbiased: rejection sampling).
+///
+/// ```
+/// let n = wxpay_crypto::random_nonce()?;
+/// assert_eq!(n.len(), 32);
+/// assert!(n.bytes().all(|b| b.is_ascii_alphanumeric()));
+/// # Ok::<(), wxpay_crypto::Error>(())
+/// ```
+pub fn random_nonce() -> Result<String> {
+    let mut out = String::with_capacity(NONCE_LEN);
+    let mut buf = [0u8; 48];
+    while out.len() < NONCE_LEN {
+        backend::fill_random(&mut buf)?;
+        for b in buf {
+            // 248 = 4 * 62: values at or above it would bias the modulo.
+            if b < 248 && out.len() < NONCE_LEN {
+                out.push(ALPHABET[usize::from(b % 62)] as char);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonces_differ_and_use_the_alphabet() {
+        let a = SystemNonce.nonce().unwrap();
+        let b = SystemNonce.nonce().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), NONCE_LEN);
+        assert!(a.bytes().all(|c| ALPHABET.contains(&c)));
+    }
+
+    #[test]
+    fn clocks() {
+        assert_eq!(FixedClock(7).now_unix(), 7);
+        assert_eq!((|| 9).now_unix(), 9);
+        assert!(SystemClock.now_unix() > 1_700_000_000);
+    }
+}

@@ -1,0 +1,340 @@
+//! Key and certificate loading: the merchant private key, the WeChat Pay public key and platform
+//! certificates.
+
+use core::fmt;
+
+use der::Decode;
+
+use crate::backend::{RsaSigningKey, RsaVerifyingKey};
+use crate::error::{Error, Result};
+use crate::pem_input;
+
+const MERCHANT_KEY: &str = "merchant private key";
+const PUBLIC_KEY: &str = "WeChat Pay public key";
+const CERTIFICATE: &str = "platform certificate";
+const MIN_RSA_BITS: usize = 2048;
+/// `rsaEncryption`, the algorithm OID of RSA keys in PKCS#8 and SPKI.
+const RSA_ENCRYPTION: spki::ObjectIdentifier =
+    spki::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
+/// The merchant API private key (`apiclient_key.pem`), used to sign requests.
+///
+/// Parsed once; signing never touches PEM again. Its `Debug` output shows only the key size.
+/// The decoded DER is wiped as soon as the backend has taken the key; the backend's own
+/// representation (ring's `RsaKeyPair`) is not zeroized by ring.
+///
+/// ```
+/// use wxpay_crypto::MerchantPrivateKey;
+/// let pem = include_str!("../testdata/merchant_key.pem");
+/// let key = MerchantPrivateKey::from_pem(pem)?;
+/// assert_eq!(key.bits(), 2048);
+/// assert!(!format!("{key:?}").contains("MII"));
+/// # Ok::<(), wxpay_crypto::Error>(())
+/// ```
+pub struct MerchantPrivateKey {
+    key: RsaSigningKey,
+}
+
+impl MerchantPrivateKey {
+    /// Loads a PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`) PEM key.
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        let block = pem_input::decode(pem, MERCHANT_KEY, &["PRIVATE KEY", "RSA PRIVATE KEY"])?;
+        if block.label == "PRIVATE KEY" {
+            Self::from_pkcs8_der(&block.der)
+        } else {
+            Self::from_pkcs1_der(&block.der)
+        }
+    }
+
+    /// Loads a DER key, PKCS#8 `PrivateKeyInfo` or PKCS#1 `RSAPrivateKey`.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        if der.is_empty() {
+            return Err(Error::EmptyInput {
+                expected: MERCHANT_KEY,
+            });
+        }
+        if pkcs8::PrivateKeyInfo::try_from(der).is_ok() {
+            Self::from_pkcs8_der(der)
+        } else {
+            Self::from_pkcs1_der(der)
+        }
+    }
+
+    fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
+        let info = pkcs8::PrivateKeyInfo::try_from(der).map_err(|e| malformed(MERCHANT_KEY, e))?;
+        if info.algorithm.oid != RSA_ENCRYPTION {
+            return Err(Error::NotRsa {
+                expected: MERCHANT_KEY,
+                algorithm: info.algorithm.oid.to_string(),
+            });
+        }
+        check_private_bits(info.private_key)?;
+        let key = RsaSigningKey::from_pkcs8(der)?;
+        Ok(Self { key })
+    }
+
+    fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
+        check_private_bits(der)?;
+        let key = RsaSigningKey::from_pkcs1(der)?;
+        Ok(Self { key })
+    }
+
+    /// The RSA modulus size in bits.
+    pub fn bits(&self) -> usize {
+        self.key.modulus_bits()
+    }
+
+    pub(crate) fn signing_key(&self) -> &RsaSigningKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for MerchantPrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MerchantPrivateKey")
+            .field("bits", &self.bits())
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+fn check_private_bits(pkcs1_der: &[u8]) -> Result<()> {
+    let key = pkcs1::RsaPrivateKey::try_from(pkcs1_der).map_err(|e| malformed(MERCHANT_KEY, e))?;
+    check_bits(key.modulus.as_bytes())
+}
+
+fn check_bits(modulus: &[u8]) -> Result<()> {
+    let bits = uint_bits(modulus);
+    if bits < MIN_RSA_BITS {
+        return Err(Error::KeyTooSmall { bits });
+    }
+    Ok(())
+}
+
+fn uint_bits(bytes: &[u8]) -> usize {
+    let trimmed: &[u8] = match bytes.iter().position(|b| *b != 0) {
+        Some(i) => &bytes[i..],
+        None => &[],
+    };
+    match trimmed.first() {
+        Some(first) => trimmed.len() * 8 - first.leading_zeros() as usize,
+        None => 0,
+    }
+}
+
+fn malformed(expected: &'static str, e: impl fmt::Display) -> Error {
+    Error::Malformed {
+        expected,
+        reason: e.to_string(),
+    }
+}
+
+/// Parses an SPKI (`SubjectPublicKeyInfo`) and returns the RSA key inside, size-checked.
+fn rsa_from_spki(
+    expected: &'static str,
+    oid: spki::ObjectIdentifier,
+    key_bits: &[u8],
+) -> Result<RsaVerifyingKey> {
+    if oid != RSA_ENCRYPTION {
+        return Err(Error::NotRsa {
+            expected,
+            algorithm: oid.to_string(),
+        });
+    }
+    rsa_from_pkcs1(expected, key_bits)
+}
+
+fn rsa_from_pkcs1(expected: &'static str, pkcs1_der: &[u8]) -> Result<RsaVerifyingKey> {
+    let key = pkcs1::RsaPublicKey::try_from(pkcs1_der).map_err(|e| malformed(expected, e))?;
+    check_bits(key.modulus.as_bytes())?;
+    Ok(RsaVerifyingKey::from_pkcs1_der(pkcs1_der.to_vec()))
+}
+
+/// The WeChat Pay public key (`pub_key.pem`), identified by its `PUB_KEY_ID_…` id elsewhere.
+///
+/// ```
+/// use wxpay_crypto::WechatPayPublicKey;
+/// let key = WechatPayPublicKey::from_pem(include_str!("../testdata/wechatpay_pub.pem"))?;
+/// # let _ = key;
+/// # Ok::<(), wxpay_crypto::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct WechatPayPublicKey {
+    key: RsaVerifyingKey,
+}
+
+impl WechatPayPublicKey {
+    /// Loads an SPKI PEM (`BEGIN PUBLIC KEY`); PKCS#1 `BEGIN RSA PUBLIC KEY` is accepted too.
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        let block = pem_input::decode(pem, PUBLIC_KEY, &["PUBLIC KEY", "RSA PUBLIC KEY"])?;
+        if block.label == "PUBLIC KEY" {
+            Self::from_der(&block.der)
+        } else {
+            Ok(Self {
+                key: rsa_from_pkcs1(PUBLIC_KEY, &block.der)?,
+            })
+        }
+    }
+
+    /// Loads an SPKI DER public key.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        if der.is_empty() {
+            return Err(Error::EmptyInput {
+                expected: PUBLIC_KEY,
+            });
+        }
+        let info =
+            spki::SubjectPublicKeyInfoRef::try_from(der).map_err(|e| malformed(PUBLIC_KEY, e))?;
+        let key = rsa_from_spki(
+            PUBLIC_KEY,
+            info.algorithm.oid,
+            info.subject_public_key.raw_bytes(),
+        )?;
+        Ok(Self { key })
+    }
+
+    pub(crate) fn verifying_key(&self) -> &RsaVerifyingKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for WechatPayPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WechatPayPublicKey").finish_non_exhaustive()
+    }
+}
+
+/// A WeChat Pay platform certificate (X.509), as downloaded from `GET /v3/certificates`.
+///
+/// ```
+/// use wxpay_crypto::PlatformCertificate;
+/// let cert = PlatformCertificate::from_pem(include_str!("../testdata/platform_cert.pem"))?;
+/// assert_eq!(cert.serial(), "5157F09EFDC096DE15EBE81A47057A7232F1B8E1");
+/// assert!(cert.not_before() < cert.not_after());
+/// # Ok::<(), wxpay_crypto::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct PlatformCertificate {
+    serial: String,
+    not_before: i64,
+    not_after: i64,
+    key: RsaVerifyingKey,
+}
+
+impl PlatformCertificate {
+    /// Loads the first `BEGIN CERTIFICATE` block of `pem`.
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        let block = pem_input::decode(pem, CERTIFICATE, &["CERTIFICATE"])?;
+        Self::from_der(&block.der)
+    }
+
+    /// Loads a DER certificate.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        if der.is_empty() {
+            return Err(Error::EmptyInput {
+                expected: CERTIFICATE,
+            });
+        }
+        let cert = x509_cert::Certificate::from_der(der).map_err(|e| malformed(CERTIFICATE, e))?;
+        let tbs = &cert.tbs_certificate;
+        let serial = upper_hex(strip_leading_zeros(tbs.serial_number.as_bytes()));
+        let not_before = unix(tbs.validity.not_before.to_unix_duration());
+        let not_after = unix(tbs.validity.not_after.to_unix_duration());
+        let spki = &tbs.subject_public_key_info;
+        let key = rsa_from_spki(
+            CERTIFICATE,
+            spki.algorithm.oid,
+            spki.subject_public_key.raw_bytes(),
+        )?;
+        Ok(Self {
+            serial,
+            not_before,
+            not_after,
+            key,
+        })
+    }
+
+    /// The serial number as upper-case hex without leading zeros, as WeChat Pay writes it in
+    /// `Wechatpay-Serial`.
+    pub fn serial(&self) -> &str {
+        &self.serial
+    }
+
+    /// Start of validity, Unix seconds.
+    pub fn not_before(&self) -> i64 {
+        self.not_before
+    }
+
+    /// End of validity, Unix seconds.
+    pub fn not_after(&self) -> i64 {
+        self.not_after
+    }
+
+    /// Whether `now` (Unix seconds) lies within the validity window.
+    pub fn is_valid_at(&self, now: i64) -> bool {
+        self.not_before <= now && now <= self.not_after
+    }
+
+    pub(crate) fn verifying_key(&self) -> &RsaVerifyingKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for PlatformCertificate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlatformCertificate")
+            .field("serial", &self.serial)
+            .field("not_before", &self.not_before)
+            .field("not_after", &self.not_after)
+            .finish_non_exhaustive()
+    }
+}
+
+fn unix(d: core::time::Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+}
+
+fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
+    match bytes.iter().position(|b| *b != 0) {
+        Some(i) => &bytes[i..],
+        None => &bytes[bytes.len().saturating_sub(1)..],
+    }
+}
+
+pub(crate) fn upper_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[usize::from(b >> 4)] as char);
+        s.push(HEX[usize::from(b & 0x0f)] as char);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MERCHANT_PEM: &str = include_str!("../testdata/merchant_key.pem");
+
+    #[test]
+    fn bits_of_uint() {
+        assert_eq!(uint_bits(&[0x00, 0x80, 0x00]), 16);
+        assert_eq!(uint_bits(&[0x01]), 1);
+        assert_eq!(uint_bits(&[]), 0);
+    }
+
+    #[test]
+    fn serial_hex_strips_der_sign_byte() {
+        assert_eq!(upper_hex(strip_leading_zeros(&[0x00, 0xab, 0x01])), "AB01");
+        assert_eq!(upper_hex(strip_leading_zeros(&[0x00])), "00");
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let k = MerchantPrivateKey::from_pem(MERCHANT_PEM).unwrap();
+        let dbg = format!("{k:?}");
+        assert!(dbg.contains("redacted"), "{dbg}");
+        assert!(!dbg.contains("MII"));
+    }
+}

@@ -1,0 +1,86 @@
+//! # wxpay-crypto
+//!
+//! The cryptography of WeChat Pay APIv3, with no IO and no async runtime, so any WeChat Pay
+//! integration (payments, refunds, coupons) can take it alone:
+//!
+//! * [`Signer`] — signs requests into the `Authorization: WECHATPAY2-SHA256-RSA2048 …` header
+//!   (spec §2). [`Signer::sign`] is a pure function of method, URL, body, timestamp and nonce.
+//! * [`Verifier`] — checks `Wechatpay-Signature` on responses and callbacks against WeChat Pay
+//!   public keys and platform certificates, chosen by `Wechatpay-Serial`, with a replay window
+//!   (spec §3). Probes (`WECHATPAY/SIGNTEST/`) are rejected as their own error.
+//! * [`ApiV3Key`] — `AEAD_AES_256_GCM` decryption of callback resources and certificates (spec §5).
+//! * [`ApiV2Key`] — the APIv2 HMAC-SHA256 `sign` for mini-program and H5 coupon issuing (spec §13).
+//! * [`MerchantPrivateKey`], [`WechatPayPublicKey`], [`PlatformCertificate`] — key loading with
+//!   errors that say what was expected and what was found.
+//!
+//! Why these shapes: other SDKs hashed the APIv3 key before use, never checked the GCM tag, or
+//! had no timestamp window, and their round-trip tests could not see it because both sides shared
+//! the bug. Everything here is pinned by the known-answer vectors of the protocol contract's
+//! Appendix A, not only by round trips. Time is passed in (`now`, [`Clock`]) so that
+//! verification is reproducible.
+//!
+//! ## Sign a request, verify a callback
+//!
+//! ```
+//! use wxpay_crypto::{ApiV3Key, MerchantPrivateKey, SignatureHeaders, Signer, Verifier,
+//!                    WechatPayPublicKey};
+//!
+//! // Once, at start-up: parse keys (never per request).
+//! let key = MerchantPrivateKey::from_pem(include_str!("../testdata/merchant_key.pem"))?;
+//! let signer = Signer::new("1900009191", "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C", key)?;
+//! let auth = signer.authorize("GET", "/v3/marketing/busifavor/callbacks?mchid=1900009191", b"")?;
+//! assert!(auth.header_value().starts_with("WECHATPAY2-SHA256-RSA2048 mchid=\"1900009191\""));
+//!
+//! // A callback arrives: verify the raw body first, then decrypt.
+//! let wechat = WechatPayPublicKey::from_pem(include_str!("../testdata/wechatpay_pub.pem"))?;
+//! let verifier = Verifier::new().with_public_key("PUB_KEY_ID_0000000000000000000000000000000001", wechat);
+//! let headers = SignatureHeaders {
+//!     timestamp: "1576140878",
+//!     nonce: "c5ac7061fccab6bf3e254dcf98995b8c",
+//!     signature: "bm90IGEgcmVhbCBzaWduYXR1cmU=",
+//!     serial: "PUB_KEY_ID_0000000000000000000000000000000001",
+//! };
+//! let body = br#"{"id":"…"}"#;
+//! assert_eq!(verifier.verify(&headers, body, 1576140878), Err(wxpay_crypto::Error::SignatureMismatch));
+//!
+//! let apiv3 = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv")?;
+//! let plain = apiv3.decrypt("", "61f9c719728a", "L90xQ5QxEOyibwA7WaXPP0AEtLeq")?;
+//! assert_eq!(plain.as_str(), Some("hello"));
+//! # Ok::<(), wxpay_crypto::Error>(())
+//! ```
+//!
+//! ## Secrets
+//!
+//! The APIv3 and APIv2 keys and decrypted plaintext live in buffers that are wiped on drop, and
+//! every secret type's `Debug` prints a redaction. Decoded private-key DER is wiped as soon as the
+//! backend has parsed it; the backend's own key schedule (ring) is not zeroized by ring.
+//!
+//! ## Backend
+//!
+//! ring, called from one internal module only, so that an aws-lc-rs backend can be added behind a
+//! feature without touching the rest.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod aead;
+mod apiv2;
+mod backend;
+mod clock;
+mod error;
+mod keys;
+mod pem_input;
+mod signer;
+mod verifier;
+
+pub use aead::{ALGORITHM as AEAD_ALGORITHM, ApiV3Key, NONCE_LEN as AEAD_NONCE_LEN, Plaintext};
+pub use apiv2::{ApiV2Key, SIGN_PARAM as APIV2_SIGN_PARAM, apiv2_canonical_params};
+pub use clock::{
+    Clock, FixedClock, NONCE_LEN, NonceSource, SystemClock, SystemNonce, random_nonce,
+};
+pub use error::{Error, Result};
+pub use keys::{MerchantPrivateKey, PlatformCertificate, WechatPayPublicKey};
+pub use signer::{Authorization, SCHEME, Signer, signing_string};
+pub use verifier::{
+    DEFAULT_TOLERANCE_SECS, PROBE_PREFIX, PUBLIC_KEY_ID_PREFIX, SignatureHeaders, Verifier, header,
+    is_probe, verification_string,
+};

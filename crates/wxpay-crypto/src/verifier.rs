@@ -1,0 +1,340 @@
+//! Verification of WeChat Pay signatures on responses and callbacks, spec §3.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::backend::RsaVerifyingKey;
+use crate::error::{Error, Result};
+use crate::keys::{PlatformCertificate, WechatPayPublicKey};
+
+/// Prefix of the deliberately invalid signatures WeChat Pay sends to check that merchants verify.
+pub const PROBE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
+
+/// Prefix of WeChat Pay public-key ids.
+pub const PUBLIC_KEY_ID_PREFIX: &str = "PUB_KEY_ID_";
+
+/// Default replay window, seconds (spec §3.3).
+pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
+
+/// Whether a `Wechatpay-Signature` value is a WeChat Pay signature probe. For logging only:
+/// a probe must still be rejected, which [`Verifier::verify`] does.
+pub fn is_probe(signature: &str) -> bool {
+    signature.starts_with(PROBE_PREFIX)
+}
+
+/// The four `Wechatpay-*` values that come with a signed response or callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SignatureHeaders<'a> {
+    /// `Wechatpay-Timestamp`.
+    pub timestamp: &'a str,
+    /// `Wechatpay-Nonce`.
+    pub nonce: &'a str,
+    /// `Wechatpay-Signature`.
+    pub signature: &'a str,
+    /// `Wechatpay-Serial`.
+    pub serial: &'a str,
+}
+
+/// Header names (lower case; HTTP header names are case-insensitive).
+pub mod header {
+    /// `Wechatpay-Timestamp`.
+    pub const TIMESTAMP: &str = "wechatpay-timestamp";
+    /// `Wechatpay-Nonce`.
+    pub const NONCE: &str = "wechatpay-nonce";
+    /// `Wechatpay-Signature`.
+    pub const SIGNATURE: &str = "wechatpay-signature";
+    /// `Wechatpay-Serial`.
+    pub const SERIAL: &str = "wechatpay-serial";
+    /// `Wechatpay-Signature-Type`.
+    pub const SIGNATURE_TYPE: &str = "wechatpay-signature-type";
+    /// `Request-ID`.
+    pub const REQUEST_ID: &str = "request-id";
+}
+
+impl<'a> SignatureHeaders<'a> {
+    /// Reads the four values from any header list (names matched case-insensitively; the first
+    /// occurrence wins). Missing values are left empty and reported by [`Verifier::verify`].
+    pub fn from_pairs<I, K, V>(headers: I) -> Self
+    where
+        I: IntoIterator<Item = (&'a K, &'a V)>,
+        K: AsRef<str> + ?Sized + 'a,
+        V: AsRef<str> + ?Sized + 'a,
+    {
+        let mut out = Self::default();
+        for (k, v) in headers {
+            let k = k.as_ref();
+            let slot = if k.eq_ignore_ascii_case(header::TIMESTAMP) {
+                &mut out.timestamp
+            } else if k.eq_ignore_ascii_case(header::NONCE) {
+                &mut out.nonce
+            } else if k.eq_ignore_ascii_case(header::SIGNATURE) {
+                &mut out.signature
+            } else if k.eq_ignore_ascii_case(header::SERIAL) {
+                &mut out.serial
+            } else {
+                continue;
+            };
+            if slot.is_empty() {
+                *slot = v.as_ref().trim();
+            }
+        }
+        out
+    }
+
+    /// Reads the four values from an `http::HeaderMap`. Values that are not visible ASCII are
+    /// treated as missing.
+    #[cfg(feature = "http")]
+    pub fn from_header_map(map: &'a http::HeaderMap) -> Self {
+        let get = |name: &str| {
+            map.get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .unwrap_or("")
+        };
+        Self {
+            timestamp: get(header::TIMESTAMP),
+            nonce: get(header::NONCE),
+            signature: get(header::SIGNATURE),
+            serial: get(header::SERIAL),
+        }
+    }
+}
+
+/// Builds the verification string of spec §3.2: `TIMESTAMP\nNONCE\nBODY\n`.
+pub fn verification_string(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
+    let mut s = Vec::with_capacity(timestamp.len() + nonce.len() + body.len() + 3);
+    for part in [timestamp.as_bytes(), nonce.as_bytes(), body] {
+        s.extend_from_slice(part);
+        s.push(b'\n');
+    }
+    s
+}
+
+/// The key set that checks WeChat Pay signatures: any number of WeChat Pay public keys (by
+/// `PUB_KEY_ID_…`) and platform certificates (by serial, case-insensitively), chosen by
+/// `Wechatpay-Serial`. Both kinds at once serve merchants migrating from certificates to the
+/// public key, who receive both for a while.
+///
+/// ```
+/// use wxpay_crypto::{SignatureHeaders, Verifier, WechatPayPublicKey};
+/// let key = WechatPayPublicKey::from_pem(include_str!("../testdata/wechatpay_pub.pem"))?;
+/// let verifier = Verifier::new().with_public_key("PUB_KEY_ID_0000000000000000000000000000000001", key);
+/// let headers = SignatureHeaders {
+///     timestamp: "1722850421",
+///     nonce: "d824f2e086d3c1df967785d13fcd22ef",
+///     signature: "WECHATPAY/SIGNTEST/...",
+///     serial: "PUB_KEY_ID_0000000000000000000000000000000001",
+/// };
+/// let err = verifier.verify(&headers, b"{}", 1722850421).unwrap_err();
+/// assert_eq!(err, wxpay_crypto::Error::SignatureProbe);
+/// # Ok::<(), wxpay_crypto::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    public_keys: BTreeMap<String, WechatPayPublicKey>,
+    certificates: BTreeMap<String, PlatformCertificate>,
+    tolerance: u64,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Verifier {
+    /// An empty key set with the default 300 s window.
+    pub fn new() -> Self {
+        Self {
+            public_keys: BTreeMap::new(),
+            certificates: BTreeMap::new(),
+            tolerance: DEFAULT_TOLERANCE_SECS,
+        }
+    }
+
+    /// Adds a WeChat Pay public key under its id (`PUB_KEY_ID_…`, matched exactly).
+    pub fn with_public_key(mut self, id: impl Into<String>, key: WechatPayPublicKey) -> Self {
+        self.add_public_key(id, key);
+        self
+    }
+
+    /// Adds a platform certificate under its serial.
+    pub fn with_certificate(mut self, cert: PlatformCertificate) -> Self {
+        self.add_certificate(cert);
+        self
+    }
+
+    /// Sets the replay window: a timestamp `tolerance` seconds or more away from now, in either
+    /// direction, is rejected.
+    pub fn with_tolerance(mut self, seconds: u64) -> Self {
+        self.tolerance = seconds;
+        self
+    }
+
+    /// The replay window in seconds.
+    pub fn tolerance(&self) -> u64 {
+        self.tolerance
+    }
+
+    /// Adds (or replaces) a WeChat Pay public key.
+    pub fn add_public_key(&mut self, id: impl Into<String>, key: WechatPayPublicKey) {
+        self.public_keys.insert(id.into(), key);
+    }
+
+    /// Adds (or replaces) a platform certificate.
+    pub fn add_certificate(&mut self, cert: PlatformCertificate) {
+        self.certificates
+            .insert(cert.serial().to_ascii_uppercase(), cert);
+    }
+
+    /// Removes the key or certificate known under `serial`; returns whether one was held.
+    pub fn remove(&mut self, serial: &str) -> bool {
+        self.public_keys.remove(serial).is_some()
+            || self
+                .certificates
+                .remove(&serial.to_ascii_uppercase())
+                .is_some()
+    }
+
+    /// Removes every certificate whose validity ended before `now`; returns how many.
+    pub fn remove_expired(&mut self, now: i64) -> usize {
+        let before = self.certificates.len();
+        self.certificates.retain(|_, c| c.not_after() >= now);
+        before - self.certificates.len()
+    }
+
+    /// Whether a key or certificate is held for `serial`.
+    pub fn contains(&self, serial: &str) -> bool {
+        self.public_keys.contains_key(serial)
+            || self.certificates.contains_key(&serial.to_ascii_uppercase())
+    }
+
+    /// The ids and serials held.
+    pub fn serials(&self) -> Vec<String> {
+        self.public_keys
+            .keys()
+            .chain(self.certificates.keys())
+            .cloned()
+            .collect()
+    }
+
+    /// The platform certificates held.
+    pub fn certificates(&self) -> impl Iterator<Item = &PlatformCertificate> {
+        self.certificates.values()
+    }
+
+    /// Whether no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.public_keys.is_empty() && self.certificates.is_empty()
+    }
+
+    fn select(&self, serial: &str, now: i64) -> Result<&RsaVerifyingKey> {
+        if let Some(k) = self.public_keys.get(serial) {
+            return Ok(k.verifying_key());
+        }
+        if let Some(c) = self.certificates.get(&serial.to_ascii_uppercase()) {
+            if !c.is_valid_at(now) {
+                return Err(Error::CertificateNotValid {
+                    serial: c.serial().to_owned(),
+                    now,
+                    not_before: c.not_before(),
+                    not_after: c.not_after(),
+                });
+            }
+            return Ok(c.verifying_key());
+        }
+        Err(Error::UnknownSerial {
+            serial: serial.to_owned(),
+            known: self.serials(),
+        })
+    }
+
+    /// Verifies a signed response or callback over its **raw** body bytes (empty for 204).
+    ///
+    /// Checks, in order, each failure its own [`Error`] variant: all four parts present;
+    /// timestamp numeric ([`Error::MalformedTimestamp`]) and within the window
+    /// ([`Error::TimestampOutOfWindow`]); serial known ([`Error::UnknownSerial`]); not a probe
+    /// ([`Error::SignatureProbe`]); base64 ([`Error::SignatureNotBase64`]); RSA PKCS#1 v1.5
+    /// SHA-256 ([`Error::SignatureMismatch`]). `now` is Unix seconds.
+    pub fn verify(&self, headers: &SignatureHeaders<'_>, body: &[u8], now: i64) -> Result<()> {
+        for (value, header) in [
+            (headers.timestamp, "Wechatpay-Timestamp"),
+            (headers.nonce, "Wechatpay-Nonce"),
+            (headers.signature, "Wechatpay-Signature"),
+            (headers.serial, "Wechatpay-Serial"),
+        ] {
+            if value.is_empty() {
+                return Err(Error::MissingHeader { header });
+            }
+        }
+        let timestamp = parse_timestamp(headers.timestamp)?;
+        let skew = now.abs_diff(timestamp);
+        if skew >= self.tolerance {
+            return Err(Error::TimestampOutOfWindow {
+                timestamp,
+                now,
+                skew,
+                tolerance: self.tolerance,
+            });
+        }
+        let key = self.select(headers.serial, now)?;
+        if is_probe(headers.signature) {
+            return Err(Error::SignatureProbe);
+        }
+        let mut sig = [0u8; 1024];
+        let n = STANDARD
+            .decode_slice(headers.signature, &mut sig)
+            .map_err(|_| Error::SignatureNotBase64)?;
+        // Verify over the timestamp exactly as received (leading zeros included).
+        let mut message = verification_string(headers.timestamp, headers.nonce, body);
+        let result = key.verify(&message, &sig[..n]);
+        message.clear();
+        result
+    }
+}
+
+fn parse_timestamp(value: &str) -> Result<i64> {
+    let malformed = || Error::MalformedTimestamp {
+        value: value.to_owned(),
+    };
+    if value.len() > 19 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(malformed());
+    }
+    value.parse().map_err(|_| malformed())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_pairs_case_insensitive() {
+        let pairs = vec![
+            ("wechatpay-timestamp".to_owned(), "1".to_owned()),
+            ("WECHATPAY-NONCE".to_owned(), "n".to_owned()),
+            ("Wechatpay-Signature".to_owned(), " s ".to_owned()),
+            ("Wechatpay-Serial".to_owned(), "x".to_owned()),
+            ("Wechatpay-Serial".to_owned(), "second".to_owned()),
+        ];
+        let h = SignatureHeaders::from_pairs(pairs.iter().map(|(k, v)| (k, v)));
+        assert_eq!(
+            h,
+            SignatureHeaders {
+                timestamp: "1",
+                nonce: "n",
+                signature: "s",
+                serial: "x"
+            }
+        );
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(parse_timestamp("1722850421").unwrap(), 1722850421);
+        assert!(parse_timestamp("-1").is_err());
+        assert!(parse_timestamp("1.5").is_err());
+        assert!(parse_timestamp("99999999999999999999").is_err());
+    }
+}

@@ -1,0 +1,2 @@
+//! Project automation. Being written: see issue 2.
+fn main() {}
