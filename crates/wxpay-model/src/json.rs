@@ -1,0 +1,123 @@
+//! JSON parsing that names the field of a malformed time.
+//!
+//! serde_json reports only line and column; when the failure came from a [`Timestamp`], the
+//! document is walked to find the offending `*_time` field so the error can name it.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::time::{TIME_ERROR_MARKER, Timestamp};
+
+/// Parses `bytes` as `T`; `context` says what was being parsed.
+pub(crate) fn from_slice<T: DeserializeOwned>(
+    bytes: &[u8],
+    context: &'static str,
+) -> Result<T, Error> {
+    serde_json::from_slice(bytes).map_err(|source| classify(source, bytes, context))
+}
+
+fn classify(source: serde_json::Error, bytes: &[u8], context: &'static str) -> Error {
+    if source.is_data() && source.to_string().contains(TIME_ERROR_MARKER) {
+        if let Ok(doc) = serde_json::from_slice::<Value>(bytes) {
+            let mut path = String::new();
+            if let Some((field, value)) = find_bad_time(&doc, &mut path) {
+                return Error::MalformedTime {
+                    context,
+                    field,
+                    value,
+                };
+            }
+        }
+    }
+    Error::Json { context, source }
+}
+
+/// Depth-first search for a string under a `*_time` key that is not RFC 3339; returns its JSON
+/// pointer and value.
+fn find_bad_time(v: &Value, path: &mut String) -> Option<(String, String)> {
+    let len = path.len();
+    let found = match v {
+        Value::Object(map) => map.iter().find_map(|(k, child)| {
+            path.truncate(len);
+            push_token(path, k);
+            match child {
+                Value::String(s) if k.ends_with("_time") && Timestamp::parse(s).is_err() => {
+                    Some((path.clone(), s.clone()))
+                }
+                _ => find_bad_time(child, path),
+            }
+        }),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, child)| {
+            path.truncate(len);
+            path.push('/');
+            path.push_str(&i.to_string());
+            find_bad_time(child, path)
+        }),
+        _ => None,
+    };
+    path.truncate(len);
+    found
+}
+
+fn push_token(path: &mut String, key: &str) {
+    path.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => path.push_str("~0"),
+            '/' => path.push_str("~1"),
+            c => path.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        items: Vec<Item>,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        begin_time: Timestamp,
+    }
+
+    #[test]
+    fn names_the_malformed_time_field() {
+        let body = br#"{"items":[{"begin_time":"2020-01-01T00:00:00+08:00"},{"begin_time":"2020-05-20T13:29:35.08:00"}]}"#;
+        match from_slice::<Inner>(body, "test") {
+            Err(Error::MalformedTime { field, value, .. }) => {
+                assert_eq!(field, "/items/1/begin_time");
+                assert_eq!(value, "2020-05-20T13:29:35.08:00");
+            }
+            other => panic!("expected MalformedTime, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn other_errors_stay_json_errors() {
+        let err = from_slice::<Inner>(b"{\"items\":[{}]}", "test").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Json {
+                    context: "test",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("begin_time"));
+    }
+
+    #[test]
+    fn pointer_tokens_are_escaped() {
+        let mut p = String::new();
+        push_token(&mut p, "a/b~c");
+        assert_eq!(p, "/a~1b~0c");
+    }
+}

@@ -1,0 +1,20 @@
+//! # wxpay-model
+//!
+//! The wire types of WeChat Pay APIv3 merchant coupons (商家券, `/v3/marketing/busifavor`), and
+//! one call that turns a raw callback into a verified, typed event.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod api_error;
+mod error;
+mod json;
+mod open_enum;
+mod request;
+mod time;
+
+pub use api_error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use error::{Error, ValidationError};
+pub use request::{
+    ApiRequest, Method, MultipartBody, NoContent, RequestBody, encode_path_segment, encode_query,
+};
+pub use time::{InvalidTimestamp, Timestamp};

@@ -1,0 +1,199 @@
+//! RFC 3339 times that keep their original text.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Marker in deserialization errors; lets [`crate::json`] find and name the field.
+pub(crate) const TIME_ERROR_MARKER: &str = "malformed RFC 3339 time";
+
+/// An RFC 3339 time as WeChat Pay sends it, e.g. `2019-12-17T10:35:53+08:00`.
+///
+/// The original text is kept, so a parsed time re-serializes byte-identically (offset, `Z`,
+/// fractional seconds and all), and the instant with its offset is available as
+/// [`OffsetDateTime`].
+///
+/// ```
+/// use wxpay_model::Timestamp;
+/// let t = Timestamp::parse("2019-12-17T10:35:53+08:00")?;
+/// assert_eq!(t.as_str(), "2019-12-17T10:35:53+08:00");
+/// assert_eq!(t.unix_timestamp(), 1576550153);
+/// assert_eq!(t.offset_date_time().offset().whole_hours(), 8);
+/// assert!(Timestamp::parse("2015-05-20T13:29:35.120Z").is_ok());
+/// assert!(Timestamp::parse("2020-05-20T13:29:35.08:00").is_err());
+/// # Ok::<(), wxpay_model::InvalidTimestamp>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Timestamp {
+    raw: String,
+    value: OffsetDateTime,
+}
+
+/// A string is not an RFC 3339 time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{TIME_ERROR_MARKER} {raw:?}: {reason}; expected e.g. 2015-05-20T13:29:35+08:00")]
+pub struct InvalidTimestamp {
+    raw: String,
+    reason: String,
+}
+
+impl InvalidTimestamp {
+    /// The text that failed to parse.
+    pub fn text(&self) -> &str {
+        &self.raw
+    }
+}
+
+impl Timestamp {
+    /// Parses RFC 3339 text (offset or `Z`, optional fractional seconds), keeping the text.
+    pub fn parse(text: &str) -> Result<Self, InvalidTimestamp> {
+        OffsetDateTime::parse(text, &Rfc3339)
+            .map(|value| Timestamp {
+                raw: text.to_owned(),
+                value,
+            })
+            .map_err(|e| InvalidTimestamp {
+                raw: text.to_owned(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// Formats `value` as RFC 3339 in its own offset (`2019-12-17T10:35:53+08:00`; fractional
+    /// seconds only when non-zero). Fails only for years outside 0000–9999.
+    pub fn from_offset_date_time(value: OffsetDateTime) -> Result<Self, InvalidTimestamp> {
+        let raw = value.format(&Rfc3339).map_err(|e| InvalidTimestamp {
+            raw: format!("{value}"),
+            reason: e.to_string(),
+        })?;
+        Ok(Timestamp { raw, value })
+    }
+
+    /// The current time in Beijing time (UTC+08:00), whole seconds, as WeChat Pay writes it.
+    pub fn now_beijing() -> Self {
+        let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        let now = OffsetDateTime::now_utc().to_offset(offset);
+        let now = now.replace_nanosecond(0).unwrap_or(now);
+        // A current time is always within RFC 3339's year range.
+        Self::from_offset_date_time(now).unwrap_or_else(|_| Timestamp {
+            raw: String::from("1970-01-01T08:00:00+08:00"),
+            value: OffsetDateTime::UNIX_EPOCH,
+        })
+    }
+
+    /// The original text.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// The instant, with the offset it was written in.
+    pub fn offset_date_time(&self) -> OffsetDateTime {
+        self.value
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn unix_timestamp(&self) -> i64 {
+        self.value.unix_timestamp()
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({})", self.raw)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+impl std::str::FromStr for Timestamp {
+    type Err = InvalidTimestamp;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl TryFrom<OffsetDateTime> for Timestamp {
+    type Error = InvalidTimestamp;
+    fn try_from(v: OffsetDateTime) -> Result<Self, Self::Error> {
+        Self::from_offset_date_time(v)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.raw)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 time string")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Timestamp, E> {
+                Timestamp::parse(s).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_text_exactly() {
+        for s in [
+            "2019-12-17T10:35:53+08:00",
+            "2015-05-20T13:29:35.120+08:00",
+            "2015-05-20T13:29:35Z",
+            "2015-05-20T13:29:35.5-03:30",
+        ] {
+            let t: Timestamp = serde_json::from_str(&format!("\"{s}\"")).unwrap();
+            assert_eq!(serde_json::to_string(&t).unwrap(), format!("\"{s}\""));
+        }
+    }
+
+    #[test]
+    fn keeps_offset_and_instant() {
+        let a = Timestamp::parse("2019-12-17T10:35:53+08:00").unwrap();
+        let b = Timestamp::parse("2019-12-17T02:35:53Z").unwrap();
+        assert_eq!(a.unix_timestamp(), b.unix_timestamp());
+        assert_ne!(a, b, "different text is a different value");
+        assert_eq!(a.offset_date_time().offset().whole_hours(), 8);
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        for s in [
+            "",
+            "2019-12-17",
+            "10:35:53+08:00",
+            "2020-05-20T13:29:35.08:00",
+            "2019-13-17T10:35:53+08:00",
+        ] {
+            let e = Timestamp::parse(s).unwrap_err();
+            assert_eq!(e.text(), s);
+            assert!(e.to_string().contains(TIME_ERROR_MARKER));
+        }
+        assert!(serde_json::from_str::<Timestamp>("123").is_err());
+    }
+
+    #[test]
+    fn formats_in_own_offset() {
+        let t = Timestamp::parse("2019-12-17T10:35:53+08:00").unwrap();
+        let again = Timestamp::from_offset_date_time(t.offset_date_time()).unwrap();
+        assert_eq!(again, t);
+        let now = Timestamp::now_beijing();
+        assert!(now.as_str().ends_with("+08:00"), "{now}");
+    }
+}
