@@ -141,3 +141,19 @@ pub(crate) fn fill_random(out: &mut [u8]) -> Result<()> {
         .fill(out)
         .map_err(|_| Error::RandomUnavailable)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signing_into_a_wrong_sized_buffer_is_an_error_not_a_panic() {
+        let pem = include_str!("../testdata/merchant_key.pem");
+        let key = crate::MerchantPrivateKey::from_pem(pem).unwrap();
+        let mut short = [0u8; 8];
+        assert_eq!(
+            key.signing_key().sign(b"m", &mut short),
+            Err(Error::SigningFailed)
+        );
+    }
+}

@@ -80,10 +80,14 @@ const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 /// # Ok::<(), wxpay_crypto::Error>(())
 /// ```
 pub fn random_nonce() -> Result<String> {
+    nonce_from(backend::fill_random)
+}
+
+fn nonce_from(mut fill: impl FnMut(&mut [u8]) -> Result<()>) -> Result<String> {
     let mut out = String::with_capacity(NONCE_LEN);
     let mut buf = [0u8; 48];
     while out.len() < NONCE_LEN {
-        backend::fill_random(&mut buf)?;
+        fill(&mut buf)?;
         for b in buf {
             // 248 = 4 * 62: values at or above it would bias the modulo.
             if b < 248 && out.len() < NONCE_LEN {
@@ -105,6 +109,22 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), NONCE_LEN);
         assert!(a.bytes().all(|c| ALPHABET.contains(&c)));
+    }
+
+    #[test]
+    fn rng_failure_is_reported() {
+        let err = nonce_from(|_| Err(crate::Error::RandomUnavailable)).unwrap_err();
+        assert_eq!(err, crate::Error::RandomUnavailable);
+        // A source of only rejected bytes (>= 248) keeps drawing; one of zeros gives '0's.
+        let mut calls = 0;
+        let n = nonce_from(|b| {
+            calls += 1;
+            b.fill(if calls < 3 { 255 } else { 0 });
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(n, "0".repeat(NONCE_LEN));
+        assert_eq!(calls, 3);
     }
 
     #[test]

@@ -31,17 +31,24 @@
 //! let auth = signer.authorize("GET", "/v3/marketing/busifavor/callbacks?mchid=1900009191", b"")?;
 //! assert!(auth.header_value().starts_with("WECHATPAY2-SHA256-RSA2048 mchid=\"1900009191\""));
 //!
-//! // A callback arrives: verify the raw body first, then decrypt.
-//! let wechat = WechatPayPublicKey::from_pem(include_str!("../testdata/wechatpay_pub.pem"))?;
-//! let verifier = Verifier::new().with_public_key("PUB_KEY_ID_0000000000000000000000000000000001", wechat);
+//! // A callback arrives: verify the raw body bytes first, then decrypt.
+//! # let wechat_side = Signer::new("-", "-", MerchantPrivateKey::from_pem(
+//! #     include_str!("../testdata/wechatpay_key.pem"))?)?;
+//! let body = br#"{"id":"8b33f79f","resource_type":"encrypt-resource"}"#;
+//! # let sig = wechat_side.sign_bytes(&wxpay_crypto::verification_string(
+//! #     "1576140878", "c5ac7061fccab6bf3e254dcf98995b8c", body))?;
 //! let headers = SignatureHeaders {
 //!     timestamp: "1576140878",
 //!     nonce: "c5ac7061fccab6bf3e254dcf98995b8c",
-//!     signature: "bm90IGEgcmVhbCBzaWduYXR1cmU=",
+//!     signature: &sig, // the `Wechatpay-Signature` header
 //!     serial: "PUB_KEY_ID_0000000000000000000000000000000001",
 //! };
-//! let body = br#"{"id":"…"}"#;
-//! assert_eq!(verifier.verify(&headers, body, 1576140878), Err(wxpay_crypto::Error::SignatureMismatch));
+//! let wechat = WechatPayPublicKey::from_pem(include_str!("../testdata/wechatpay_pub.pem"))?;
+//! let verifier = Verifier::new().with_public_key("PUB_KEY_ID_0000000000000000000000000000000001", wechat);
+//! let now = 1576140878; // in production: wxpay_crypto::SystemClock.now_unix()
+//! verifier.verify(&headers, body, now)?;
+//! // Any change to the body is caught.
+//! assert_eq!(verifier.verify(&headers, b"{}", now), Err(wxpay_crypto::Error::SignatureMismatch));
 //!
 //! let apiv3 = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv")?;
 //! let plain = apiv3.decrypt("", "61f9c719728a", "L90xQ5QxEOyibwA7WaXPP0AEtLeq")?;

@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn header_pairs_case_insensitive() {
-        let pairs = vec![
+        let pairs = [
             ("wechatpay-timestamp".to_owned(), "1".to_owned()),
             ("WECHATPAY-NONCE".to_owned(), "n".to_owned()),
             ("Wechatpay-Signature".to_owned(), " s ".to_owned()),

@@ -16,3 +16,5 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec_key.pem
 openssl pkey -in ec_key.pem -pubout -out ec_pub.pem
 openssl pkcs8 -topk8 -in merchant_key.pem -v2 aes-256-cbc -passout pass:test -out encrypted_pkcs8.pem
 openssl rsa -in merchant_key.pem -traditional -aes256 -passout pass:test -out encrypted_pkcs1.pem
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_keygen_pubexp:3 -out exponent3_key.pem
+openssl rsa -pubin -in merchant_pub.pem -RSAPublicKey_out -outform DER -out merchant_pub_pkcs1.der

@@ -1,0 +1,432 @@
+//! Every `Error` variant is reached through the public API, and the messages tell the user what
+//! to do. (`SigningFailed` and `RandomUnavailable` cannot be provoked through the public API;
+//! unit tests in `backend.rs` and `clock.rs` reach them.)
+
+use wxpay_crypto::{
+    ApiV2Key, ApiV3Key, Error, MerchantPrivateKey, PlatformCertificate, SignatureHeaders, Signer,
+    Verifier, WechatPayPublicKey, verification_string,
+};
+
+const MERCHANT_KEY: &str = include_str!("../testdata/merchant_key.pem");
+const WECHAT_KEY: &str = include_str!("../testdata/wechatpay_key.pem");
+const WECHAT_PUB: &str = include_str!("../testdata/wechatpay_pub.pem");
+const CERT: &str = include_str!("../testdata/platform_cert.pem");
+const CERT_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+const PUB_ID: &str = "PUB_KEY_ID_00000000000000000000000000000042";
+
+fn wechat_signer() -> Signer {
+    Signer::new(
+        "wechat",
+        "x",
+        MerchantPrivateKey::from_pem(WECHAT_KEY).unwrap(),
+    )
+    .unwrap()
+}
+
+fn verifier() -> Verifier {
+    Verifier::new()
+        .with_public_key(PUB_ID, WechatPayPublicKey::from_pem(WECHAT_PUB).unwrap())
+        .with_certificate(PlatformCertificate::from_pem(CERT).unwrap())
+}
+
+#[test]
+fn empty_input() {
+    for r in [
+        MerchantPrivateKey::from_pem("  \n").map(|_| ()),
+        MerchantPrivateKey::from_der(&[]).map(|_| ()),
+        WechatPayPublicKey::from_pem("").map(|_| ()),
+        WechatPayPublicKey::from_der(&[]).map(|_| ()),
+        PlatformCertificate::from_pem("").map(|_| ()),
+        PlatformCertificate::from_der(&[]).map(|_| ()),
+    ] {
+        assert!(matches!(r, Err(Error::EmptyInput { .. })), "{r:?}");
+    }
+}
+
+#[test]
+fn garbage_is_malformed() {
+    let e = MerchantPrivateKey::from_pem("not a key at all").unwrap_err();
+    assert!(matches!(e, Error::Malformed { .. }), "{e:?}");
+    assert!(e.to_string().contains("-----BEGIN"));
+    let e = MerchantPrivateKey::from_der(b"\x30\x03\x02\x01").unwrap_err();
+    assert!(matches!(e, Error::Malformed { .. }), "{e:?}");
+    let e = PlatformCertificate::from_pem(
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap_err();
+    assert!(matches!(e, Error::Malformed { .. }), "{e:?}");
+    let e = WechatPayPublicKey::from_der(b"garbage").unwrap_err();
+    assert!(matches!(e, Error::Malformed { .. }), "{e:?}");
+}
+
+#[test]
+fn encrypted_keys_are_named() {
+    for pem in [
+        include_str!("../testdata/encrypted_pkcs8.pem"),
+        include_str!("../testdata/encrypted_pkcs1.pem"),
+    ] {
+        let e = MerchantPrivateKey::from_pem(pem).unwrap_err();
+        assert!(matches!(e, Error::EncryptedKey { .. }), "{e:?}");
+        assert!(e.to_string().contains("openssl pkey"), "{e}");
+    }
+}
+
+#[test]
+fn certificate_where_key_expected_and_the_reverse() {
+    let e = MerchantPrivateKey::from_pem(CERT).unwrap_err();
+    match &e {
+        Error::WrongPemKind {
+            expected, found, ..
+        } => {
+            assert_eq!(*expected, "merchant private key");
+            assert_eq!(found, "CERTIFICATE");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.to_string().contains("apiclient_key.pem"), "{e}");
+
+    let e = PlatformCertificate::from_pem(MERCHANT_KEY).unwrap_err();
+    assert!(
+        matches!(&e, Error::WrongPemKind { expected: "platform certificate", found, .. } if found == "PRIVATE KEY"),
+        "{e:?}"
+    );
+    let e = WechatPayPublicKey::from_pem(CERT).unwrap_err();
+    assert!(matches!(e, Error::WrongPemKind { .. }), "{e:?}");
+    assert!(e.to_string().contains("PlatformCertificate::from_pem"));
+    let e = MerchantPrivateKey::from_pem(WECHAT_PUB).unwrap_err();
+    assert!(
+        e.to_string().contains("WechatPayPublicKey::from_pem"),
+        "{e}"
+    );
+    let e = WechatPayPublicKey::from_pem(MERCHANT_KEY).unwrap_err();
+    assert!(e.to_string().contains("pub_key.pem"), "{e}");
+}
+
+#[test]
+fn non_rsa_keys() {
+    let e = MerchantPrivateKey::from_pem(include_str!("../testdata/ec_key.pem")).unwrap_err();
+    assert!(
+        matches!(&e, Error::NotRsa { algorithm, .. } if algorithm == "1.2.840.10045.2.1"),
+        "{e:?}"
+    );
+    let e = WechatPayPublicKey::from_pem(include_str!("../testdata/ec_pub.pem")).unwrap_err();
+    assert!(matches!(e, Error::NotRsa { .. }), "{e:?}");
+}
+
+#[test]
+fn small_rsa_keys() {
+    let e = MerchantPrivateKey::from_pem(include_str!("../testdata/small_key.pem")).unwrap_err();
+    assert_eq!(e, Error::KeyTooSmall { bits: 1024 });
+    let e = WechatPayPublicKey::from_pem(include_str!("../testdata/small_pub.pem")).unwrap_err();
+    assert_eq!(e, Error::KeyTooSmall { bits: 1024 });
+}
+
+#[test]
+fn backend_rejects_exponent_3() {
+    let e =
+        MerchantPrivateKey::from_pem(include_str!("../testdata/exponent3_key.pem")).unwrap_err();
+    assert!(matches!(e, Error::KeyRejected { .. }), "{e:?}");
+}
+
+#[test]
+fn signing_inputs_are_checked() {
+    let key = || MerchantPrivateKey::from_pem(MERCHANT_KEY).unwrap();
+    assert!(matches!(
+        Signer::new("", "S", key()),
+        Err(Error::InvalidSigningInput { field: "mchid", .. })
+    ));
+    assert!(matches!(
+        Signer::new("1", "a\"b", key()),
+        Err(Error::InvalidSigningInput {
+            field: "serial_no",
+            ..
+        })
+    ));
+    let s = Signer::new("1900009191", "ABC", key()).unwrap();
+    for (method, url, nonce, field) in [
+        ("get", "/v3/x", "n", "method"),
+        ("", "/v3/x", "n", "method"),
+        ("GET", "https://api.mch.weixin.qq.com/v3/x", "n", "url"),
+        ("GET", "/v3/x y", "n", "url"),
+        ("GET", "/v3/x", "", "nonce"),
+        ("GET", "/v3/x", "a\"b", "nonce"),
+    ] {
+        match s.sign(method, url, b"", 1, nonce) {
+            Err(Error::InvalidSigningInput { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("{method} {url} {nonce}: {other:?}"),
+        }
+    }
+}
+
+fn signed(body: &[u8], ts: &str, nonce: &str) -> String {
+    wechat_signer()
+        .sign_bytes(&verification_string(ts, nonce, body))
+        .unwrap()
+}
+
+#[test]
+fn missing_parts() {
+    let sig = signed(b"{}", "100", "n");
+    let full = SignatureHeaders {
+        timestamp: "100",
+        nonce: "n",
+        signature: &sig,
+        serial: PUB_ID,
+    };
+    verifier().verify(&full, b"{}", 100).unwrap();
+    for (h, name) in [
+        (
+            SignatureHeaders {
+                timestamp: "",
+                ..full
+            },
+            "Wechatpay-Timestamp",
+        ),
+        (SignatureHeaders { nonce: "", ..full }, "Wechatpay-Nonce"),
+        (
+            SignatureHeaders {
+                signature: "",
+                ..full
+            },
+            "Wechatpay-Signature",
+        ),
+        (SignatureHeaders { serial: "", ..full }, "Wechatpay-Serial"),
+    ] {
+        assert_eq!(
+            verifier().verify(&h, b"{}", 100),
+            Err(Error::MissingHeader { header: name })
+        );
+    }
+}
+
+#[test]
+fn timestamps_malformed_and_out_of_window_both_directions() {
+    let sig = signed(b"", "1000", "n");
+    let h = |timestamp| SignatureHeaders {
+        timestamp,
+        nonce: "n",
+        signature: &sig,
+        serial: PUB_ID,
+    };
+    for bad in ["abc", "1000.0", "-5", "+1000", "1e3"] {
+        assert!(
+            matches!(
+                verifier().verify(&h(bad), b"", 1000),
+                Err(Error::MalformedTimestamp { .. })
+            ),
+            "{bad}"
+        );
+    }
+    let v = verifier();
+    v.verify(&h("1000"), b"", 1299).unwrap();
+    v.verify(&h("1000"), b"", 701).unwrap();
+    assert_eq!(
+        v.verify(&h("1000"), b"", 1300),
+        Err(Error::TimestampOutOfWindow {
+            timestamp: 1000,
+            now: 1300,
+            skew: 300,
+            tolerance: 300
+        })
+    );
+    assert!(matches!(
+        v.verify(&h("1000"), b"", 700),
+        Err(Error::TimestampOutOfWindow { skew: 300, .. })
+    ));
+    let narrow = verifier().with_tolerance(10);
+    assert_eq!(narrow.tolerance(), 10);
+    assert!(narrow.verify(&h("1000"), b"", 1010).is_err());
+    narrow.verify(&h("1000"), b"", 1009).unwrap();
+}
+
+#[test]
+fn unknown_serial_names_received_and_held() {
+    let sig = signed(b"", "1", "n");
+    let e = verifier()
+        .verify(
+            &SignatureHeaders {
+                timestamp: "1",
+                nonce: "n",
+                signature: &sig,
+                serial: "PUB_KEY_ID_9",
+            },
+            b"",
+            1,
+        )
+        .unwrap_err();
+    match &e {
+        Error::UnknownSerial { serial, known } => {
+            assert_eq!(serial, "PUB_KEY_ID_9");
+            assert!(known.contains(&PUB_ID.to_owned()) && known.contains(&CERT_SERIAL.to_owned()));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(e.to_string().contains(PUB_ID));
+}
+
+#[test]
+fn certificate_serial_is_case_insensitive_and_validity_checked() {
+    let cert = PlatformCertificate::from_pem(CERT).unwrap();
+    let now = cert.not_before() + 10;
+    let ts = now.to_string();
+    let sig = signed(b"x", &ts, "n");
+    let lower = CERT_SERIAL.to_ascii_lowercase();
+    let h = SignatureHeaders {
+        timestamp: &ts,
+        nonce: "n",
+        signature: &sig,
+        serial: &lower,
+    };
+    verifier().verify(&h, b"x", now).unwrap();
+    // After expiry (a stale timestamp is its own error, so move both).
+    let later = cert.not_after() + 1;
+    let ts2 = later.to_string();
+    let sig2 = signed(b"x", &ts2, "n");
+    let h2 = SignatureHeaders {
+        timestamp: &ts2,
+        nonce: "n",
+        signature: &sig2,
+        serial: CERT_SERIAL,
+    };
+    assert!(matches!(
+        verifier().verify(&h2, b"x", later),
+        Err(Error::CertificateNotValid { .. })
+    ));
+}
+
+#[test]
+fn probe_base64_and_mismatch() {
+    let sig = signed(b"body", "1", "n");
+    let v = verifier();
+    let h = |signature| SignatureHeaders {
+        timestamp: "1",
+        nonce: "n",
+        signature,
+        serial: PUB_ID,
+    };
+    assert_eq!(
+        v.verify(
+            &h("WECHATPAY/SIGNTEST/Last unit does not have enough"),
+            b"body",
+            1
+        ),
+        Err(Error::SignatureProbe)
+    );
+    assert_eq!(
+        v.verify(&h("%%%not-base64"), b"body", 1),
+        Err(Error::SignatureNotBase64)
+    );
+    let too_long = "QUFB".repeat(400);
+    assert_eq!(
+        v.verify(&h(&too_long), b"body", 1),
+        Err(Error::SignatureNotBase64)
+    );
+    assert_eq!(
+        v.verify(&h(&sig), b"bodY", 1),
+        Err(Error::SignatureMismatch)
+    );
+    assert_eq!(
+        v.verify(&h("AAAA"), b"body", 1),
+        Err(Error::SignatureMismatch)
+    );
+    v.verify(&h(&sig), b"body", 1).unwrap();
+}
+
+#[test]
+fn verifier_key_set_management() {
+    let mut v = verifier();
+    assert!(v.contains(PUB_ID) && v.contains(&CERT_SERIAL.to_ascii_lowercase()));
+    assert_eq!(v.serials().len(), 2);
+    assert_eq!(v.certificates().count(), 1);
+    let cert = PlatformCertificate::from_pem(CERT).unwrap();
+    assert_eq!(v.remove_expired(cert.not_after()), 0);
+    assert_eq!(v.remove_expired(cert.not_after() + 1), 1);
+    assert!(v.remove(PUB_ID));
+    assert!(!v.remove(PUB_ID));
+    assert!(v.is_empty());
+}
+
+#[test]
+fn key_lengths_with_whitespace_hint() {
+    let e = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv\n").unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InvalidKeyLength {
+                which: "APIv3",
+                len: 33,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("white space"), "{e}");
+    let e = ApiV3Key::new("short").unwrap_err();
+    assert!(!e.to_string().contains("white space"), "{e}");
+    let e = ApiV2Key::new([0u8; 31]).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::InvalidKeyLength {
+                which: "APIv2",
+                len: 31,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn aead_failures() {
+    let k = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv").unwrap();
+    assert_eq!(
+        k.decrypt("", "short", "L90xQ5QxEOyibwA7WaXPP0AEtLeq")
+            .unwrap_err(),
+        Error::InvalidAeadNonce { len: 5 }
+    );
+    assert_eq!(
+        k.encrypt("", "thirteen-char", "x").unwrap_err(),
+        Error::InvalidAeadNonce { len: 13 }
+    );
+    assert_eq!(
+        k.decrypt("", "61f9c719728a", "not base64!").unwrap_err(),
+        Error::CiphertextNotBase64
+    );
+    assert_eq!(
+        k.decrypt("", "61f9c719728a", "AAAA").unwrap_err(),
+        Error::DecryptFailed
+    );
+    let wrong = ApiV3Key::new("0123456789abcdefghijklmnopqrstuw").unwrap();
+    let e = wrong
+        .decrypt("", "61f9c719728a", "L90xQ5QxEOyibwA7WaXPP0AEtLeq")
+        .unwrap_err();
+    assert_eq!(e, Error::DecryptFailed);
+    assert!(e.to_string().contains("APIv2"), "{e}");
+}
+
+#[test]
+fn secrets_are_redacted_in_debug() {
+    let v3 = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv").unwrap();
+    let v2 = ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").unwrap();
+    let signer = Signer::new(
+        "1",
+        "S",
+        MerchantPrivateKey::from_pem(MERCHANT_KEY).unwrap(),
+    )
+    .unwrap();
+    let auth = signer.sign("GET", "/v3/x", b"", 1, "n").unwrap();
+    let plain = v3
+        .decrypt("", "61f9c719728a", "L90xQ5QxEOyibwA7WaXPP0AEtLeq")
+        .unwrap();
+    let all = format!("{v3:?} {v2:?} {signer:?} {auth:?} {plain:?}");
+    for secret in [
+        "0123456789abcdef",
+        "192006250b4c",
+        auth.signature(),
+        "hello",
+        "MII",
+    ] {
+        assert!(!all.contains(secret), "{secret} leaked in {all}");
+    }
+}
