@@ -1,0 +1,323 @@
+//! `cargo xtask ci`: the checks CI runs, one line per step, then `N passed, M failed`.
+
+use std::io;
+use std::path::Path;
+use std::time::Instant;
+
+use clap::ValueEnum;
+
+use crate::cmd::{self, Output};
+use crate::{advisory_db, layering};
+
+/// Options of `cargo xtask ci`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Leave out this step (repeatable).
+    #[arg(long, value_enum)]
+    skip: Vec<Step>,
+    /// Run only this step (repeatable); the default is every step.
+    #[arg(long, value_enum)]
+    only: Vec<Step>,
+}
+
+/// One check, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Step {
+    /// `cargo fmt --all -- --check`.
+    Fmt,
+    /// `cargo clippy --workspace --all-targets --all-features -- -D warnings`.
+    Clippy,
+    /// Every test of the workspace (nextest when installed, plus doctests).
+    Test,
+    /// `cargo doc --workspace --no-deps --all-features` with `RUSTDOCFLAGS=-D warnings`.
+    Doc,
+    /// Dependency arrows point down only (see `layering.rs`).
+    Layering,
+    /// `cargo deny check advisories` against the offline RustSec snapshot.
+    Deny,
+}
+
+const ALL: &[Step] = &[
+    Step::Fmt,
+    Step::Clippy,
+    Step::Test,
+    Step::Doc,
+    Step::Layering,
+    Step::Deny,
+];
+
+impl Step {
+    fn name(self) -> &'static str {
+        match self {
+            Step::Fmt => "fmt",
+            Step::Clippy => "clippy",
+            Step::Test => "test",
+            Step::Doc => "doc",
+            Step::Layering => "layering",
+            Step::Deny => "deny",
+        }
+    }
+}
+
+/// How a step ended.
+enum Outcome {
+    /// Passed; the lines are worth showing even on success (test summaries).
+    Pass(Vec<String>),
+    /// Failed; the text is the output that explains why.
+    Fail(String),
+    /// Not run, and why.
+    Skip(String),
+}
+
+/// Most lines of a failing step's output shown; the full log stays in `target/xtask/`.
+const MAX_SHOWN_LINES: usize = 400;
+
+/// Runs the selected steps and prints the closing line; true if none failed.
+pub fn run(root: &Path, args: &Args) -> io::Result<bool> {
+    let steps: Vec<Step> = ALL
+        .iter()
+        .copied()
+        .filter(|step| args.only.is_empty() || args.only.contains(step))
+        .filter(|step| !args.skip.contains(step))
+        .collect();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for step in steps {
+        let start = Instant::now();
+        let outcome = run_step(root, step)?;
+        let secs = start.elapsed().as_secs_f64();
+        match outcome {
+            Outcome::Pass(lines) => {
+                for line in lines {
+                    println!("     {line}");
+                }
+                println!("ok   {} ({secs:.1}s)", step.name());
+                passed += 1;
+            }
+            Outcome::Fail(text) => {
+                print_tail(
+                    &text,
+                    &cmd::log_dir(root).join(format!("{}.log", step.name())),
+                );
+                println!("FAIL {} ({secs:.1}s)", step.name());
+                failed += 1;
+            }
+            Outcome::Skip(reason) => println!("skip {}: {reason}", step.name()),
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(failed == 0)
+}
+
+fn run_step(root: &Path, step: Step) -> io::Result<Outcome> {
+    let log = cmd::log_dir(root).join(format!("{}.log", step.name()));
+    match step {
+        Step::Fmt => cargo_steps(root, &log, &[&["fmt", "--all", "--", "--check"]], &[]),
+        Step::Clippy => cargo_steps(
+            root,
+            &log,
+            &[&[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--all-features",
+                "--",
+                "-D",
+                "warnings",
+            ]],
+            &[],
+        ),
+        Step::Test => test_step(root, &log),
+        Step::Doc => cargo_steps(
+            root,
+            &log,
+            &[&["doc", "--workspace", "--no-deps", "--all-features"]],
+            &[("RUSTDOCFLAGS", "-D warnings")],
+        ),
+        Step::Layering => Ok(layering_step(root)),
+        Step::Deny => deny_step(root, &log),
+    }
+}
+
+/// Runs cargo once per argument list, stopping at the first failure.
+fn cargo_steps(
+    root: &Path,
+    log: &Path,
+    runs: &[&[&str]],
+    env: &[(&str, &str)],
+) -> io::Result<Outcome> {
+    let mut all = String::new();
+    for args in runs {
+        let mut command = cmd::cargo();
+        command
+            .current_dir(root)
+            .args(*args)
+            .envs(env.iter().copied());
+        let output = cmd::run_captured(&mut command, log)?;
+        all.push_str(&format!("$ {}\n{}", cmd::describe(&command), output.text));
+        if !output.success {
+            return Ok(Outcome::Fail(all));
+        }
+    }
+    Ok(Outcome::Pass(Vec::new()))
+}
+
+/// nextest (when installed) plus doctests, or plain `cargo test`.
+fn test_step(root: &Path, log: &Path) -> io::Result<Outcome> {
+    let nextest = cmd::succeeds(cmd::cargo(), ["nextest", "--version"]);
+    let runs: Vec<Vec<&str>> = if nextest {
+        vec![
+            vec![
+                "nextest",
+                "run",
+                "--workspace",
+                "--all-features",
+                "--no-fail-fast",
+            ],
+            vec![
+                "test",
+                "--workspace",
+                "--all-features",
+                "--doc",
+                "--no-fail-fast",
+            ],
+        ]
+    } else {
+        vec![vec![
+            "test",
+            "--workspace",
+            "--all-features",
+            "--no-fail-fast",
+        ]]
+    };
+    let mut summary = Vec::new();
+    let mut all = String::new();
+    let mut ok = true;
+    for (index, args) in runs.iter().enumerate() {
+        let mut command = cmd::cargo();
+        command.current_dir(root).args(args);
+        let run_log = log.with_extension(format!("{index}.log"));
+        let Output { success, text, .. } = cmd::run_captured(&mut command, &run_log)?;
+        summary.extend(summary_lines(&text));
+        all.push_str(&format!("$ {}\n{text}", cmd::describe(&command)));
+        ok &= success;
+    }
+    std::fs::write(log, &all)?;
+    if ok {
+        Ok(Outcome::Pass(summary))
+    } else {
+        Ok(Outcome::Fail(all))
+    }
+}
+
+/// The test runners' own closing lines: nextest's `Summary […]` and libtest's `test result:`.
+fn summary_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("Summary [") || line.starts_with("test result:"))
+        .map(String::from)
+        .collect()
+}
+
+fn layering_step(root: &Path) -> Outcome {
+    let graph = match layering::Graph::load(root) {
+        Ok(graph) => graph,
+        Err(err) => return Outcome::Fail(format!("cargo metadata failed: {err}\n")),
+    };
+    let violations = layering::check(&graph);
+    if violations.is_empty() {
+        return Outcome::Pass(Vec::new());
+    }
+    let mut text = String::from("layering violations (normal dependencies, all features):\n");
+    for violation in violations {
+        text.push_str(&format!("  {violation}\n"));
+    }
+    text.push_str("rules: xtask/src/layering.rs, docs/ci.md\n");
+    Outcome::Fail(text)
+}
+
+/// `cargo deny --offline check advisories` against the snapshot in `../shared/advisory-db`.
+fn deny_step(root: &Path, log: &Path) -> io::Result<Outcome> {
+    if !cmd::succeeds(cmd::cargo(), ["deny", "--version"]) {
+        return Ok(Outcome::Skip(
+            "cargo-deny is not installed (`.ci/run` installs it; or `cargo install cargo-deny --locked`)"
+                .into(),
+        ));
+    }
+    if advisory_db::prepare(root)?.is_none() {
+        return Ok(Outcome::Skip(format!(
+            "no advisory snapshot at {}",
+            advisory_db::SNAPSHOT
+        )));
+    }
+    // cargo-deny's own `cargo metadata` call would run offline too and could miss crates
+    // (other platforms' dependencies) that are not downloaded yet; ours may use crates.io.
+    let metadata = log.with_extension("metadata.json");
+    let mut command = cmd::cargo();
+    command
+        .current_dir(root)
+        .args(["metadata", "--all-features", "--format-version", "1"]);
+    let output = cmd::run_captured_stdout(&mut command, &metadata, log)?;
+    if !output.success {
+        return Ok(Outcome::Fail(format!(
+            "$ {}\n{}",
+            cmd::describe(&command),
+            output.text
+        )));
+    }
+    let mut command = cmd::cargo();
+    command
+        .current_dir(root)
+        .arg("deny")
+        .arg("--offline")
+        .arg("--metadata-path")
+        .arg(&metadata);
+    command.args(["--color", "never", "check", "advisories"]);
+    let output = cmd::run_captured(&mut command, log)?;
+    if output.success {
+        Ok(Outcome::Pass(Vec::new()))
+    } else {
+        Ok(Outcome::Fail(format!(
+            "$ {}\n{}",
+            cmd::describe(&command),
+            output.text
+        )))
+    }
+}
+
+/// Prints the last [`MAX_SHOWN_LINES`] lines of a failing step's output.
+fn print_tail(text: &str, log: &Path) {
+    let lines: Vec<&str> = text.lines().collect();
+    let skip = lines.len().saturating_sub(MAX_SHOWN_LINES);
+    if skip > 0 {
+        println!("… {skip} earlier lines in {}", log.display());
+    }
+    for line in &lines[skip..] {
+        println!("{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_lines_keep_only_runner_totals() {
+        let text = "   Compiling x\n     Summary [   1.2s] 3 tests run: 3 passed, 0 skipped\n\
+                    running 2 tests\ntest a ... ok\ntest result: ok. 2 passed; 0 failed; 0 ignored\n";
+        assert_eq!(
+            summary_lines(text),
+            [
+                "Summary [   1.2s] 3 tests run: 3 passed, 0 skipped",
+                "test result: ok. 2 passed; 0 failed; 0 ignored"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_step_has_a_distinct_name_matching_its_cli_value() {
+        for step in ALL {
+            let value = step.to_possible_value().map(|v| v.get_name().to_string());
+            assert_eq!(value.as_deref(), Some(step.name()));
+        }
+    }
+}
