@@ -1,0 +1,465 @@
+//! [`ClientBuilder`]: every option of the client, parsed and checked once in `build`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use http::HeaderValue;
+use wxpay_crypto::{
+    ApiV3Key, Clock, MerchantPrivateKey, PlatformCertificate, Signer, SystemClock, Verifier,
+    WechatPayPublicKey,
+};
+use zeroize::Zeroizing;
+
+use crate::certificates::CertManager;
+use crate::client::{Client, Inner};
+use crate::connector;
+use crate::endpoint::{BaseUrl, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL, Endpoints};
+use crate::error::Error;
+use crate::keys::KeySet;
+use crate::policy::{RetryPolicy, Timeouts};
+use crate::retry::RetryBudget;
+
+/// Default cap on a response body: 4 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
+/// Default idle time after which a pooled connection is closed: 5 s, below WeChat Pay's 8 s.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default interval of the background platform-certificate refresh: 12 h.
+pub const DEFAULT_CERTIFICATE_REFRESH: Duration = Duration::from_secs(12 * 3600);
+
+enum KeySource {
+    Pem(Zeroizing<String>),
+    File(PathBuf),
+}
+
+/// Builds a [`Client`]. Keys are parsed and URLs checked in [`ClientBuilder::build`]; every
+/// problem is reported there as [`Error::Config`] with what to fix.
+///
+/// Required: [`mchid`](Self::mchid), [`merchant_serial`](Self::merchant_serial), a merchant
+/// private key, and a way to verify answers: a WeChat Pay public key, platform certificates,
+/// or the APIv3 key (which turns on certificate download). See [`Client`] for an example.
+pub struct ClientBuilder {
+    mchid: Option<String>,
+    merchant_serial: Option<String>,
+    private_key: Option<KeySource>,
+    public_key: Option<(String, String)>,
+    certificates: Vec<String>,
+    api_v3_key: Option<Zeroizing<Vec<u8>>>,
+    download_certificates: Option<bool>,
+    certificate_refresh: Duration,
+    base_url: String,
+    backup_url: Option<String>,
+    timeouts: Timeouts,
+    retry: RetryPolicy,
+    user_agent_suffix: Option<String>,
+    max_response_bytes: usize,
+    pool_idle_timeout: Duration,
+    tolerance: u64,
+    clock: Arc<dyn Clock>,
+    native_roots: bool,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("mchid", &self.mchid)
+            .field("merchant_serial", &self.merchant_serial)
+            .field(
+                "private_key",
+                &self.private_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("public_key_id", &self.public_key.as_ref().map(|(id, _)| id))
+            .field("certificates", &self.certificates.len())
+            .field(
+                "api_v3_key",
+                &self.api_v3_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("base_url", &self.base_url)
+            .field("backup_url", &self.backup_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults: `https://api.mch.weixin.qq.com`, backup
+    /// `https://api2.mch.weixin.qq.com`, [`Timeouts::default`], [`RetryPolicy::default`],
+    /// 4 MiB body cap, 5 s pool idle timeout, 300 s signature window, 12 h certificate refresh.
+    pub fn new() -> Self {
+        Self {
+            mchid: None,
+            merchant_serial: None,
+            private_key: None,
+            public_key: None,
+            certificates: Vec::new(),
+            api_v3_key: None,
+            download_certificates: None,
+            certificate_refresh: DEFAULT_CERTIFICATE_REFRESH,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            backup_url: Some(DEFAULT_BACKUP_URL.to_owned()),
+            timeouts: Timeouts::default(),
+            retry: RetryPolicy::default(),
+            user_agent_suffix: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
+            tolerance: wxpay_crypto::DEFAULT_TOLERANCE_SECS,
+            clock: Arc::new(SystemClock),
+            native_roots: cfg!(feature = "native-roots"),
+        }
+    }
+
+    /// The merchant id (商户号) requests are signed for.
+    pub fn mchid(mut self, mchid: impl Into<String>) -> Self {
+        self.mchid = Some(mchid.into());
+        self
+    }
+
+    /// Serial number of the merchant API certificate whose private key signs (upper-case hex
+    /// as shown on the merchant platform).
+    pub fn merchant_serial(mut self, serial: impl Into<String>) -> Self {
+        self.merchant_serial = Some(serial.into());
+        self
+    }
+
+    /// The merchant API private key as PEM text (`apiclient_key.pem` contents).
+    pub fn merchant_private_key_pem(mut self, pem: impl Into<String>) -> Self {
+        self.private_key = Some(KeySource::Pem(Zeroizing::new(pem.into())));
+        self
+    }
+
+    /// The merchant API private key from a PEM file, read in `build`.
+    pub fn merchant_private_key_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.private_key = Some(KeySource::File(path.into()));
+        self
+    }
+
+    /// The WeChat Pay public key (`pub_key.pem` text) and its id (`PUB_KEY_ID_…`). The id is
+    /// sent as `Wechatpay-Serial`, which asks WeChat Pay to sign answers with this key.
+    pub fn wechatpay_public_key(mut self, id: impl Into<String>, pem: impl Into<String>) -> Self {
+        self.public_key = Some((id.into(), pem.into()));
+        self
+    }
+
+    /// Adds a platform certificate (PEM) known in advance, e.g. one saved from an earlier
+    /// download. May be called several times.
+    pub fn platform_certificate_pem(mut self, pem: impl Into<String>) -> Self {
+        self.certificates.push(pem.into());
+        self
+    }
+
+    /// The APIv3 key (32 characters, set on the merchant platform). Needed to decrypt
+    /// platform certificates and callbacks; setting it turns certificate download on unless
+    /// [`download_certificates(false)`](Self::download_certificates).
+    pub fn api_v3_key(mut self, key: impl AsRef<[u8]>) -> Self {
+        self.api_v3_key = Some(Zeroizing::new(key.as_ref().to_vec()));
+        self
+    }
+
+    /// Whether to download platform certificates (`GET /v3/certificates`) when an answer is
+    /// signed with an unknown serial, and periodically. Default: on when an APIv3 key is set.
+    pub fn download_certificates(mut self, on: bool) -> Self {
+        self.download_certificates = Some(on);
+        self
+    }
+
+    /// Interval of the background certificate refresh (default 12 h).
+    pub fn certificate_refresh_interval(mut self, every: Duration) -> Self {
+        self.certificate_refresh = every;
+        self
+    }
+
+    /// Primary base URL (`https://host[:port]`, no path). `http://` is accepted only for
+    /// loopback hosts (127.0.0.0/8, `::1`, `localhost`), for local simulators.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Backup base URL used after a connection failure on the primary; `None` disables
+    /// failover. Default `https://api2.mch.weixin.qq.com`.
+    pub fn backup_url(mut self, url: Option<String>) -> Self {
+        self.backup_url = url;
+        self
+    }
+
+    /// Connect, per-attempt and overall time limits.
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Retry, back-off, failover stickiness and retry budget.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Text appended to `User-Agent: wxpay/<version> (<os>) Rust`, e.g. `my-shop/1.2`.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Cap on a response body in bytes (default 4 MiB); larger answers fail with
+    /// [`Error::BodyTooLarge`].
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// How long an idle pooled connection is kept (default 5 s; WeChat Pay closes idle
+    /// connections after 8 s, so keep it below that).
+    pub fn pool_idle_timeout(mut self, idle: Duration) -> Self {
+        self.pool_idle_timeout = idle;
+        self
+    }
+
+    /// Replay window for answer signatures in seconds (default 300).
+    pub fn signature_tolerance(mut self, seconds: u64) -> Self {
+        self.tolerance = seconds;
+        self
+    }
+
+    /// The clock used for request timestamps and the verification window (default: system).
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Also trust the operating system's root certificates (on by default with this feature).
+    #[cfg(feature = "native-roots")]
+    pub fn native_roots(mut self, on: bool) -> Self {
+        self.native_roots = on;
+        self
+    }
+
+    /// Checks everything and builds the client (no network traffic). Needs no async runtime;
+    /// requests must run on a tokio runtime.
+    pub fn build(self) -> Result<Client, Error> {
+        let mchid = self
+            .mchid
+            .ok_or_else(|| Error::config("`mchid` is required (the merchant id, 商户号)"))?;
+        let serial = self.merchant_serial.ok_or_else(|| {
+            Error::config(
+                "`merchant_serial` is required (the merchant API certificate serial number)",
+            )
+        })?;
+        let key = load_private_key(self.private_key)?;
+        let signer = Signer::new(mchid, serial, key).map_err(|source| Error::Config {
+            reason: "mchid or merchant_serial cannot be used in the Authorization header".into(),
+            source: Some(source),
+        })?;
+
+        let mut verifier = Verifier::new().with_tolerance(self.tolerance);
+        let mut public_key_id = None;
+        if let Some((id, pem)) = self.public_key {
+            let key = WechatPayPublicKey::from_pem(&pem).map_err(|source| Error::Config {
+                reason: format!("cannot load the WeChat Pay public key {id}"),
+                source: Some(source),
+            })?;
+            if id.is_empty() || HeaderValue::from_str(&id).is_err() {
+                return Err(Error::config(
+                    "the WeChat Pay public key id must be the PUB_KEY_ID_… text shown on the merchant platform",
+                ));
+            }
+            verifier.add_public_key(id.clone(), key);
+            public_key_id = Some(id);
+        }
+        for pem in &self.certificates {
+            let cert = PlatformCertificate::from_pem(pem).map_err(|source| Error::Config {
+                reason: "cannot load a platform certificate".into(),
+                source: Some(source),
+            })?;
+            verifier.add_certificate(cert);
+        }
+
+        let api_v3_key = match self.api_v3_key {
+            Some(k) => Some(Arc::new(ApiV3Key::new(&*k).map_err(|source| {
+                Error::Config {
+                    reason: "invalid APIv3 key".into(),
+                    source: Some(source),
+                }
+            })?)),
+            None => None,
+        };
+        let download = self.download_certificates.unwrap_or(api_v3_key.is_some());
+        let certs = match (download, &api_v3_key) {
+            (false, _) => None,
+            (true, Some(k)) => Some(CertManager::new(k.clone(), self.certificate_refresh)),
+            (true, None) => {
+                return Err(Error::config(
+                    "`download_certificates(true)` needs `api_v3_key` to decrypt the certificates",
+                ));
+            }
+        };
+        if verifier.is_empty() && certs.is_none() {
+            return Err(Error::config(
+                "no way to verify WeChat Pay's answers: set `wechatpay_public_key` (PUB_KEY_ID_… and pub_key.pem), or `api_v3_key` to download platform certificates, or `platform_certificate_pem`",
+            ));
+        }
+
+        let primary = BaseUrl::parse(&self.base_url)?;
+        let backup = self.backup_url.as_deref().map(BaseUrl::parse).transpose()?;
+        let user_agent = user_agent(self.user_agent_suffix.as_deref())?;
+        if self.max_response_bytes == 0 {
+            return Err(Error::config("`max_response_bytes` must be above 0"));
+        }
+        let http = connector::build(
+            self.timeouts.connect(),
+            self.pool_idle_timeout,
+            self.native_roots,
+        )?;
+
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                signer,
+                keys: KeySet::new(verifier),
+                public_key_id,
+                api_v3_key,
+                certs,
+                endpoints: Endpoints::new(primary, backup, self.retry.failover_stick()),
+                budget: RetryBudget::new(&self.retry),
+                retry: self.retry,
+                timeouts: self.timeouts,
+                max_response_bytes: self.max_response_bytes,
+                user_agent,
+                clock: self.clock,
+                refresher: OnceLock::new(),
+            }),
+        })
+    }
+}
+
+fn load_private_key(source: Option<KeySource>) -> Result<MerchantPrivateKey, Error> {
+    let pem = match source {
+        None => {
+            return Err(Error::config(
+                "a merchant private key is required: `merchant_private_key_pem` or `merchant_private_key_file` (apiclient_key.pem)",
+            ));
+        }
+        Some(KeySource::Pem(pem)) => pem,
+        Some(KeySource::File(path)) => {
+            Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
+                Error::config(format!(
+                    "cannot read the merchant private key file {}: {e}",
+                    path.display()
+                ))
+            })?)
+        }
+    };
+    MerchantPrivateKey::from_pem(&pem).map_err(|source| Error::Config {
+        reason: "cannot load the merchant private key".into(),
+        source: Some(source),
+    })
+}
+
+/// `wxpay/<version> (<os>; <arch>) Rust` plus the suffix.
+fn user_agent(suffix: Option<&str>) -> Result<HeaderValue, Error> {
+    let mut ua = format!(
+        "wxpay/{} ({}; {}) Rust",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    );
+    if let Some(s) = suffix.map(str::trim).filter(|s| !s.is_empty()) {
+        ua.push(' ');
+        ua.push_str(s);
+    }
+    HeaderValue::from_str(&ua).map_err(|_| {
+        Error::config("the User-Agent suffix must be visible ASCII text without line breaks")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = include_str!("../../wxpay-crypto/testdata/merchant_key.pem");
+    const PUB: &str = include_str!("../../wxpay-crypto/testdata/wechatpay_pub.pem");
+    const ID: &str = "PUB_KEY_ID_0000000000000000000000000000000001";
+
+    fn base() -> ClientBuilder {
+        ClientBuilder::new()
+            .mchid("1900009191")
+            .merchant_serial("1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C")
+            .merchant_private_key_pem(KEY)
+    }
+
+    fn reason(r: Result<Client, Error>) -> String {
+        match r {
+            Err(Error::Config { reason, .. }) => reason,
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn user_agent_shape() {
+        let ua = user_agent(Some(" shop/1 ")).unwrap();
+        let ua = ua.to_str().unwrap();
+        assert!(
+            ua.starts_with(&format!("wxpay/{} (", env!("CARGO_PKG_VERSION"))),
+            "{ua}"
+        );
+        assert!(ua.ends_with(") Rust shop/1"), "{ua}");
+        assert!(user_agent(Some("a\nb")).is_err());
+    }
+
+    #[test]
+    fn builds_with_public_key() {
+        let c = base().wechatpay_public_key(ID, PUB).build().unwrap();
+        assert_eq!(c.key_set().serials(), vec![ID.to_owned()]);
+        assert!(c.api_v3_key().is_none());
+        let c2 = c.clone();
+        assert!(Arc::ptr_eq(&c.inner, &c2.inner));
+    }
+
+    #[test]
+    fn reports_what_is_missing() {
+        assert!(reason(ClientBuilder::new().build()).contains("mchid"));
+        assert!(reason(base().build()).contains("no way to verify"));
+        let r = reason(
+            ClientBuilder::new()
+                .mchid("1")
+                .merchant_serial("2")
+                .wechatpay_public_key(ID, PUB)
+                .build(),
+        );
+        assert!(r.contains("private key"), "{r}");
+        let r = reason(base().download_certificates(true).build());
+        assert!(r.contains("api_v3_key"), "{r}");
+        let r = reason(base().wechatpay_public_key(ID, KEY).build());
+        assert!(r.contains("public key"), "{r}");
+        let r = reason(base().api_v3_key("short").build());
+        assert!(r.contains("APIv3"), "{r}");
+        let r = reason(
+            base()
+                .wechatpay_public_key(ID, PUB)
+                .base_url("http://api.mch.weixin.qq.com")
+                .build(),
+        );
+        assert!(r.contains("loopback"), "{r}");
+        let r = reason(
+            base()
+                .wechatpay_public_key(ID, PUB)
+                .merchant_private_key_file("/nonexistent/apiclient_key.pem")
+                .build(),
+        );
+        assert!(r.contains("/nonexistent/apiclient_key.pem"), "{r}");
+    }
+
+    #[test]
+    fn builder_debug_redacts() {
+        let b = base().api_v3_key("0123456789abcdefghijklmnopqrstuv");
+        let s = format!("{b:?}");
+        assert!(
+            !s.contains("BEGIN") && !s.contains("0123456789abcdef"),
+            "{s}"
+        );
+    }
+}

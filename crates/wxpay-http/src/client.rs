@@ -1,0 +1,310 @@
+//! The client: one connection pool, one signer, one key set; `execute` for every endpoint.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use http::HeaderValue;
+use tracing::{Instrument, field, info_span, warn};
+use wxpay_crypto::{ApiV3Key, Clock, PUBLIC_KEY_ID_PREFIX, SignatureHeaders, Signer, header};
+use wxpay_model::ApiRequest;
+
+use crate::builder::ClientBuilder;
+use crate::certificates::CertManager;
+use crate::connector::HttpClient;
+use crate::endpoint::Endpoints;
+use crate::error::Error;
+use crate::keys::KeySet;
+use crate::policy::{RetryPolicy, Timeouts};
+use crate::prepared::Prepared;
+use crate::response::Response;
+use crate::retry::RetryBudget;
+use crate::send::Raw;
+
+/// The only `Wechatpay-Signature-Type` this SDK verifies.
+const SIGNATURE_TYPE: &str = "WECHATPAY2-SHA256-RSA2048";
+
+/// A WeChat Pay APIv3 client for one merchant.
+///
+/// Every call goes through [`Client::execute`]: validate, serialize once, sign, send, verify
+/// the answer's signature, parse. Cloning is cheap (one `Arc`); clones share the connection
+/// pool, keys, failover state and retry budget. Build one per merchant at start-up.
+///
+/// ```
+/// # fn main() -> Result<(), wxpay_http::Error> {
+/// let client = wxpay_http::Client::builder()
+///     .mchid("1900009191")
+///     .merchant_serial("1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C")
+///     .merchant_private_key_pem(include_str!("../../wxpay-crypto/testdata/merchant_key.pem"))
+///     .wechatpay_public_key(
+///         "PUB_KEY_ID_0000000000000000000000000000000001",
+///         include_str!("../../wxpay-crypto/testdata/wechatpay_pub.pem"),
+///     )
+///     .user_agent_suffix("shop-backend/2.1")
+///     .build()?;
+/// assert_eq!(client.mchid(), "1900009191");
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: HttpClient,
+    pub(crate) signer: Signer,
+    pub(crate) keys: KeySet,
+    pub(crate) public_key_id: Option<String>,
+    pub(crate) api_v3_key: Option<Arc<ApiV3Key>>,
+    pub(crate) certs: Option<CertManager>,
+    pub(crate) endpoints: Endpoints,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) budget: RetryBudget,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) refresher: OnceLock<tokio::task::AbortHandle>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("mchid", &self.signer.mchid())
+            .field("endpoints", &self.endpoints)
+            .field("keys", &self.keys.serials())
+            .field("certificate_download", &self.certs.is_some())
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The background refresher only holds a weak reference; stop it with the client.
+        if let Some(task) = self.refresher.get() {
+            task.abort();
+        }
+    }
+}
+
+impl Inner {
+    /// `Wechatpay-Serial` to send: the public-key id when configured (it asks WeChat Pay to
+    /// sign the answer with that key), else the newest platform certificate held.
+    pub(crate) fn request_serial(&self) -> Option<HeaderValue> {
+        match &self.public_key_id {
+            Some(id) => HeaderValue::from_str(id).ok(),
+            None => self
+                .keys
+                .newest_certificate(self.clock.now_unix())
+                .and_then(|s| HeaderValue::from_str(&s).ok()),
+        }
+    }
+
+    /// Verifies with the key set; an unknown certificate serial triggers one single-flight
+    /// certificate download (certificate mode only) and a second look.
+    pub(crate) async fn verify_with_refresh(
+        &self,
+        headers: &SignatureHeaders<'_>,
+        body: &[u8],
+    ) -> Result<(), wxpay_crypto::Error> {
+        match self.keys.verify(headers, body, self.clock.now_unix()) {
+            Err(wxpay_crypto::Error::UnknownSerial { .. })
+                if !headers.serial.starts_with(PUBLIC_KEY_ID_PREFIX) =>
+            {
+                let Some(certs) = &self.certs else {
+                    return self.keys.verify(headers, body, self.clock.now_unix());
+                };
+                if let Err(e) = certs.refresh_for_serial(self, headers.serial).await {
+                    warn!(error = %e, serial = headers.serial, "platform certificate download for an unknown serial failed");
+                }
+                self.keys.verify(headers, body, self.clock.now_unix())
+            }
+            other => other,
+        }
+    }
+
+    async fn verify_response(&self, raw: &Raw) -> Result<(), Error> {
+        check_signature_type(&raw.headers)?;
+        let headers = SignatureHeaders::from_header_map(&raw.headers);
+        self.verify_with_refresh(&headers, &raw.body)
+            .await
+            .map_err(|source| Error::Verification {
+                source,
+                request_id: raw.request_id(),
+            })
+    }
+}
+
+pub(crate) fn check_signature_type(headers: &http::HeaderMap) -> Result<(), Error> {
+    match headers.get(header::SIGNATURE_TYPE) {
+        None => Ok(()),
+        Some(v) if v.as_bytes().eq_ignore_ascii_case(SIGNATURE_TYPE.as_bytes()) => Ok(()),
+        Some(v) => Err(Error::UnsupportedSignatureType {
+            value: String::from_utf8_lossy(v.as_bytes()).into_owned(),
+        }),
+    }
+}
+
+impl Client {
+    /// A builder with WeChat Pay's defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// Sends one API request and returns its verified, parsed answer.
+    ///
+    /// In order: `validate()` (an invalid request never leaves); the body is serialized once;
+    /// each attempt is signed afresh (new timestamp and nonce) over exactly the bytes and the
+    /// path+query sent; the answer is read up to the size cap; a 2xx must carry a valid
+    /// WeChat Pay signature over its raw body (empty for 204) or it is rejected; a non-2xx
+    /// becomes [`Error::Api`]. Retries and failover follow the client's [`RetryPolicy`].
+    ///
+    /// ```no_run
+    /// # async fn run(client: wxpay_http::Client, request: impl wxpay_model::ApiRequest) -> Result<(), wxpay_http::Error> {
+    /// let answer = client.execute(&request).await?;
+    /// println!("Request-ID {:?}", answer.request_id());
+    /// let value = answer.into_value();
+    /// # let _ = value; Ok(()) }
+    /// ```
+    pub async fn execute<R: ApiRequest>(
+        &self,
+        request: &R,
+    ) -> Result<Response<R::Response>, Error> {
+        let prepared = Prepared::from_request(request)?;
+        let span = info_span!(
+            "wxpay.request",
+            method = R::METHOD.as_str(),
+            path = R::PATH_TEMPLATE,
+            status = field::Empty,
+            request_id = field::Empty,
+            attempts = field::Empty,
+            elapsed_ms = field::Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .execute_prepared::<R>(&prepared)
+            .instrument(span.clone())
+            .await;
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(r) => {
+                span.record("status", r.status());
+                span.record("attempts", r.attempts());
+                if let Some(id) = r.request_id() {
+                    span.record("request_id", id);
+                }
+            }
+            Err(e) => {
+                if let Some(api) = e.as_api() {
+                    span.record("status", api.status);
+                    span.record("attempts", api.attempts);
+                }
+                if let Some(id) = e.request_id() {
+                    span.record("request_id", id);
+                }
+                span.in_scope(|| tracing::info!(error = %e, "WeChat Pay call failed"));
+            }
+        }
+        result
+    }
+
+    async fn execute_prepared<R: ApiRequest>(
+        &self,
+        prepared: &Prepared,
+    ) -> Result<Response<R::Response>, Error> {
+        self.ensure_refresher();
+        let raw = self.inner.send(prepared).await?;
+        self.inner.verify_response(&raw).await?;
+        let request_id = raw.request_id();
+        let value = R::parse_response(&raw.body).map_err(|source| Error::Decode {
+            status: raw.status.as_u16(),
+            request_id: request_id.clone(),
+            source,
+        })?;
+        Ok(Response::new(
+            value,
+            raw.status.as_u16(),
+            request_id,
+            raw.attempts,
+        ))
+    }
+
+    /// Verifies a WeChat Pay signature (a callback's, typically) with the client's key set,
+    /// downloading platform certificates once if the serial is unknown (certificate mode).
+    /// `body` must be the raw bytes received.
+    pub async fn verify_signature(
+        &self,
+        headers: &SignatureHeaders<'_>,
+        body: &[u8],
+    ) -> Result<(), wxpay_crypto::Error> {
+        self.ensure_refresher();
+        self.inner.verify_with_refresh(headers, body).await
+    }
+
+    /// Downloads the platform certificates now (`GET /v3/certificates`), decrypts them with
+    /// the APIv3 key, verifies the download with a certificate from it, and installs those
+    /// within validity. Returns how many were installed.
+    ///
+    /// Merchants that only have a WeChat Pay public key get [`Error::Api`] with status 404
+    /// (`RESOURCE_NOT_EXISTS`); the client keeps working with the public key.
+    pub async fn refresh_certificates(&self) -> Result<usize, Error> {
+        let certs = self.inner.certs.as_ref().ok_or_else(|| {
+            Error::config("certificate download is off: set `api_v3_key` (and leave `download_certificates` on)")
+        })?;
+        self.ensure_refresher();
+        certs.refresh(&self.inner).await
+    }
+
+    /// The verification keys, shared with every clone of this client (for callback handling).
+    pub fn key_set(&self) -> KeySet {
+        self.inner.keys.clone()
+    }
+
+    /// The APIv3 key, for decrypting callback resources; `None` when not configured.
+    pub fn api_v3_key(&self) -> Option<&ApiV3Key> {
+        self.inner.api_v3_key.as_deref()
+    }
+
+    /// The merchant id requests are signed for.
+    pub fn mchid(&self) -> &str {
+        self.inner.signer.mchid()
+    }
+
+    /// The clock used for signing and for the verification window.
+    pub fn now_unix(&self) -> i64 {
+        self.inner.clock.now_unix()
+    }
+
+    /// Starts the periodic certificate refresh once, on the current tokio runtime. The task
+    /// holds only a weak reference and is aborted when the last clone is dropped.
+    fn ensure_refresher(&self) {
+        let Some(certs) = &self.inner.certs else {
+            return;
+        };
+        if self.inner.refresher.get().is_some() {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let interval = certs.interval();
+        let weak = Arc::downgrade(&self.inner);
+        self.inner.refresher.get_or_init(|| {
+            runtime
+                .spawn(async move {
+                    loop {
+                        tokio::time::sleep(interval).await;
+                        let Some(inner) = weak.upgrade() else { break };
+                        if let Some(certs) = &inner.certs {
+                            match certs.refresh(&inner).await {
+                                Ok(n) => tracing::debug!(installed = n, "periodic platform certificate refresh"),
+                                Err(e) => warn!(error = %e, "periodic platform certificate refresh failed; keeping the current keys"),
+                            }
+                        }
+                    }
+                })
+                .abort_handle()
+        });
+    }
+}

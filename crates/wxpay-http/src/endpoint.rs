@@ -1,0 +1,212 @@
+//! Base URLs and the primary/backup host choice (spec §1, §6.4).
+
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use http::Uri;
+use http::uri::{Authority, PathAndQuery, Scheme};
+
+use crate::error::Error;
+
+/// Default primary base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
+/// Default backup base URL (another city's access point).
+pub const DEFAULT_BACKUP_URL: &str = "https://api2.mch.weixin.qq.com";
+
+/// A validated base URL: `https://host[:port]`, or `http://` for a loopback host only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BaseUrl {
+    scheme: Scheme,
+    authority: Authority,
+}
+
+impl BaseUrl {
+    pub(crate) fn parse(url: &str) -> Result<Self, Error> {
+        let bad = |why: &str| Error::config(format!("base URL {url:?} {why}"));
+        let uri: Uri = url
+            .trim_end_matches('/')
+            .parse()
+            .map_err(|_| bad("is not an absolute URL such as https://api.mch.weixin.qq.com"))?;
+        let scheme = uri.scheme().cloned().ok_or_else(|| bad("has no scheme"))?;
+        let authority = uri.authority().cloned().ok_or_else(|| bad("has no host"))?;
+        if authority.as_str().contains('@') {
+            return Err(bad("must not contain credentials"));
+        }
+        if let Some(pq) = uri.path_and_query() {
+            if pq.as_str() != "/" && !pq.as_str().is_empty() {
+                return Err(bad(
+                    "must not have a path or query: the signed URL starts at `/v3/…`",
+                ));
+            }
+        }
+        if scheme == Scheme::HTTPS {
+        } else if scheme == Scheme::HTTP {
+            if !is_loopback(authority.host()) {
+                return Err(bad(
+                    "uses plain http:// on a non-loopback host; WeChat Pay requires HTTPS (http:// is allowed only for 127.0.0.0/8, ::1 and localhost simulators)",
+                ));
+            }
+        } else {
+            return Err(bad("must use https://"));
+        }
+        Ok(Self { scheme, authority })
+    }
+
+    /// `host[:port]`, for logs.
+    pub(crate) fn host(&self) -> &str {
+        self.authority.as_str()
+    }
+
+    pub(crate) fn uri(&self, path_and_query: &str) -> Result<Uri, Error> {
+        let pq: PathAndQuery = path_and_query.parse().map_err(|_| {
+            Error::config(format!(
+                "request path {path_and_query:?} is not a valid URL path and query (percent-encode it)"
+            ))
+        })?;
+        Uri::builder()
+            .scheme(self.scheme.clone())
+            .authority(self.authority.clone())
+            .path_and_query(pq)
+            .build()
+            .map_err(|e| Error::config(format!("cannot build the request URL: {e}")))
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Which host an attempt went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Which {
+    Primary,
+    Backup,
+}
+
+/// The primary and optional backup host, and how long to stay on the backup after the
+/// primary failed to connect.
+#[derive(Debug)]
+pub(crate) struct Endpoints {
+    primary: BaseUrl,
+    backup: Option<BaseUrl>,
+    stick: Duration,
+    backup_until: Mutex<Option<Instant>>,
+}
+
+impl Endpoints {
+    pub(crate) fn new(primary: BaseUrl, backup: Option<BaseUrl>, stick: Duration) -> Self {
+        Self {
+            primary,
+            backup,
+            stick,
+            backup_until: Mutex::new(None),
+        }
+    }
+
+    fn until(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
+        match self.backup_until.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// The host for the next attempt.
+    pub(crate) fn select(&self, now: Instant) -> (Which, &BaseUrl) {
+        if let Some(backup) = &self.backup {
+            let mut until = self.until();
+            match *until {
+                Some(t) if now < t => return (Which::Backup, backup),
+                Some(_) => *until = None,
+                None => {}
+            }
+        }
+        (Which::Primary, &self.primary)
+    }
+
+    /// An attempt on `which` got no response at all. After a primary failure the client moves
+    /// to the backup for `stick`; after a backup failure it goes back to the primary.
+    /// Returns whether the next attempt goes to another host.
+    pub(crate) fn connection_failed(&self, which: Which, now: Instant) -> bool {
+        if self.backup.is_none() {
+            return false;
+        }
+        let mut until = self.until();
+        match which {
+            Which::Primary => {
+                *until = Some(now + self.stick);
+                true
+            }
+            Which::Backup => {
+                *until = None;
+                true
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        assert!(BaseUrl::parse(DEFAULT_BASE_URL).is_ok());
+        assert!(BaseUrl::parse("https://api2.mch.weixin.qq.com/").is_ok());
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.9.9.9",
+            "http://localhost:1",
+            "http://[::1]:99",
+        ] {
+            assert!(BaseUrl::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://api.mch.weixin.qq.com",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "ftp://x",
+            "api.mch.weixin.qq.com",
+            "https://api.mch.weixin.qq.com/v3",
+            "https://user:pw@host",
+            "",
+        ] {
+            assert!(BaseUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn uri_joins_exactly() {
+        let b = BaseUrl::parse("http://127.0.0.1:9").unwrap();
+        let u = b.uri("/v3/a%20b?x=1&y=%E4").unwrap();
+        assert_eq!(u.to_string(), "http://127.0.0.1:9/v3/a%20b?x=1&y=%E4");
+        assert_eq!(b.host(), "127.0.0.1:9");
+    }
+
+    #[test]
+    fn failover_sticks_then_returns() {
+        let p = BaseUrl::parse("http://127.0.0.1:1").unwrap();
+        let b = BaseUrl::parse("http://127.0.0.1:2").unwrap();
+        let e = Endpoints::new(p, Some(b), Duration::from_secs(60));
+        let t0 = Instant::now();
+        assert_eq!(e.select(t0).0, Which::Primary);
+        assert!(e.connection_failed(Which::Primary, t0));
+        assert_eq!(e.select(t0 + Duration::from_secs(59)).0, Which::Backup);
+        assert_eq!(e.select(t0 + Duration::from_secs(61)).0, Which::Primary);
+        assert!(e.connection_failed(Which::Primary, t0));
+        assert!(e.connection_failed(Which::Backup, t0));
+        assert_eq!(e.select(t0).0, Which::Primary);
+    }
+
+    #[test]
+    fn no_backup_no_failover() {
+        let p = BaseUrl::parse("http://127.0.0.1:1").unwrap();
+        let e = Endpoints::new(p, None, Duration::from_secs(60));
+        assert!(!e.connection_failed(Which::Primary, Instant::now()));
+        assert_eq!(e.select(Instant::now()).0, Which::Primary);
+    }
+}

@@ -1,0 +1,295 @@
+//! The one error type of this crate.
+
+use std::fmt;
+use std::time::Duration;
+
+use wxpay_model::{ErrorCode, ErrorDetail};
+
+/// Boxed error from the HTTP stack (hyper, rustls, the connector).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong when calling WeChat Pay through this crate.
+///
+/// Each variant is one cause a caller can act on. [`Error::is_retryable`] tells whether sending
+/// the *same* request again (same business request number) later may succeed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request failed its own validation and was not sent.
+    #[error("invalid request, not sent: {0}")]
+    Validation(#[from] wxpay_model::ValidationError),
+
+    /// The request body could not be serialized (nothing was sent).
+    #[error("could not serialize the request body, not sent: {0}")]
+    Encode(#[source] wxpay_model::Error),
+
+    /// WeChat Pay answered with a non-2xx status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+
+    /// A 2xx response failed signature verification and was rejected. The inner error says
+    /// which check failed (missing header, stale timestamp, unknown serial, probe, mismatch…).
+    #[error(
+        "rejected a WeChat Pay response that failed signature verification (Request-ID {request_id}): {source}",
+        request_id = request_id.as_deref().unwrap_or("none")
+    )]
+    Verification {
+        /// The precise failure.
+        #[source]
+        source: wxpay_crypto::Error,
+        /// `Request-ID` of the rejected response, when present.
+        request_id: Option<String>,
+    },
+
+    /// A 2xx response declared a `Wechatpay-Signature-Type` this SDK does not support.
+    #[error(
+        "unsupported `Wechatpay-Signature-Type` {value:?}: only WECHATPAY2-SHA256-RSA2048 is supported; the response was rejected"
+    )]
+    UnsupportedSignatureType {
+        /// The value received.
+        value: String,
+    },
+
+    /// A time limit ran out.
+    #[error(
+        "{kind} timeout after {limit:?} ({attempts} attempt(s)); raise it with `ClientBuilder::timeouts` if WeChat Pay is slow, or check connectivity"
+    )]
+    Timeout {
+        /// Which limit.
+        kind: TimeoutKind,
+        /// The configured limit that ran out.
+        limit: Duration,
+        /// Attempts made.
+        attempts: u32,
+    },
+
+    /// No HTTP response could be obtained (DNS, TCP connect, TLS handshake, connection reset)
+    /// on any host tried.
+    #[error(
+        "could not reach WeChat Pay at {host} after {attempts} attempt(s): {source}; check DNS, firewall and proxy settings (the backup host is tried automatically when configured)"
+    )]
+    Connect {
+        /// The last host tried.
+        host: String,
+        /// Attempts made.
+        attempts: u32,
+        /// The underlying failure.
+        #[source]
+        source: BoxError,
+    },
+
+    /// Reading the response body failed after the status line arrived.
+    #[error("the connection failed while reading the response body (Request-ID {request_id}): {source}", request_id = request_id.as_deref().unwrap_or("none"))]
+    Body {
+        /// `Request-ID` of the response, when present.
+        request_id: Option<String>,
+        /// The underlying failure.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The response body exceeded the configured cap; it was not read further.
+    #[error(
+        "response body larger than the {limit}-byte cap (Request-ID {request_id}); raise it with `ClientBuilder::max_response_bytes` if this response is legitimate",
+        request_id = request_id.as_deref().unwrap_or("none")
+    )]
+    BodyTooLarge {
+        /// The cap in bytes.
+        limit: usize,
+        /// `Request-ID` of the response, when present.
+        request_id: Option<String>,
+    },
+
+    /// A verified 2xx body could not be decoded into the response type.
+    #[error(
+        "could not decode the verified {status} response (Request-ID {request_id}): {source}",
+        request_id = request_id.as_deref().unwrap_or("none")
+    )]
+    Decode {
+        /// HTTP status.
+        status: u16,
+        /// `Request-ID`, when present.
+        request_id: Option<String>,
+        /// The model's parse error.
+        #[source]
+        source: wxpay_model::Error,
+    },
+
+    /// The platform-certificate download (`GET /v3/certificates`) returned something unusable.
+    #[error("platform certificate download failed: {reason}")]
+    Certificates {
+        /// What was wrong.
+        reason: String,
+        /// The underlying crypto failure, when there is one (decryption, certificate parsing).
+        #[source]
+        source: Option<wxpay_crypto::Error>,
+    },
+
+    /// Signing the request failed (nothing was sent).
+    #[error("could not sign the request, not sent: {0}")]
+    Signing(#[source] wxpay_crypto::Error),
+
+    /// The client configuration is unusable.
+    #[error("invalid client configuration: {reason}")]
+    Config {
+        /// What to fix.
+        reason: String,
+        /// The key-loading failure, when there is one.
+        #[source]
+        source: Option<wxpay_crypto::Error>,
+    },
+}
+
+impl Error {
+    /// Whether the same request (same body, same business request number) may succeed if sent
+    /// again later: rate limiting, WeChat Pay server errors, timeouts and connection failures.
+    /// The client has already retried these within its retry policy.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(e) => is_retryable_status(e.status),
+            Error::Timeout { .. } | Error::Connect { .. } | Error::Body { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The `Request-ID` of the response this error came from, when there was one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id.as_deref(),
+            Error::Verification { request_id, .. }
+            | Error::Body { request_id, .. }
+            | Error::BodyTooLarge { request_id, .. }
+            | Error::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The API error, when WeChat Pay answered with a non-2xx status.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn config(reason: impl Into<String>) -> Self {
+        Error::Config {
+            reason: reason.into(),
+            source: None,
+        }
+    }
+}
+
+/// Statuses retried by the client: 429 and 500/502/503/504 (spec §6.2–§6.3).
+pub(crate) fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 500 | 502 | 503 | 504)
+}
+
+/// Which time limit ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// One attempt (send + read) took longer than the per-attempt timeout.
+    Attempt,
+    /// The whole call, retries included, took longer than the overall deadline.
+    Deadline,
+}
+
+impl fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutKind::Attempt => "per-attempt",
+            TimeoutKind::Deadline => "overall deadline",
+        })
+    }
+}
+
+/// A non-2xx answer from WeChat Pay (spec §6.1): the status, the parsed error body when it was
+/// JSON, and always the raw body (truncated) and the `Request-ID` to quote to WeChat Pay support.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status code.
+    pub status: u16,
+    /// The `code` of the error body; `None` when the body was not a WeChat Pay error JSON.
+    pub code: Option<ErrorCode>,
+    /// The `message` of the error body (usually Chinese).
+    pub message: Option<String>,
+    /// The optional `detail` object (field, value, issue, location).
+    pub detail: Option<ErrorDetail>,
+    /// What to do about this code, when known.
+    pub hint: Option<&'static str>,
+    /// `Request-ID` response header.
+    pub request_id: Option<String>,
+    /// The raw body as text (lossy UTF-8), truncated to [`ApiError::RAW_BODY_LIMIT`] bytes.
+    pub raw_body: String,
+    /// Attempts made, retries included.
+    pub attempts: u32,
+}
+
+impl ApiError {
+    /// How much of a non-2xx body is kept in [`ApiError::raw_body`].
+    pub const RAW_BODY_LIMIT: usize = 2048;
+
+    /// Whether this status is one the client retries (429, 500, 502, 503, 504).
+    pub fn is_retryable(&self) -> bool {
+        is_retryable_status(self.status)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WeChat Pay answered HTTP {}", self.status)?;
+        match (&self.code, &self.message) {
+            (Some(code), Some(message)) => write!(f, " {}: {message}", code.as_str())?,
+            (Some(code), None) => write!(f, " {}", code.as_str())?,
+            _ => {
+                let shown: String = self.raw_body.chars().take(200).collect();
+                write!(f, " with a non-JSON body {shown:?}")?;
+            }
+        }
+        if let Some(field) = self.detail.as_ref().and_then(|d| d.field.as_deref()) {
+            write!(f, " (field {field}")?;
+            if let Some(issue) = self.detail.as_ref().and_then(|d| d.issue.as_deref()) {
+                write!(f, ": {issue}")?;
+            }
+            f.write_str(")")?;
+        }
+        write!(
+            f,
+            " [Request-ID {}]",
+            self.request_id.as_deref().unwrap_or("none")
+        )?;
+        if let Some(hint) = self.hint {
+            write!(f, "; {hint}")?;
+        }
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_classification() {
+        for s in [429u16, 500, 502, 503, 504] {
+            assert!(is_retryable_status(s), "{s}");
+        }
+        for s in [400u16, 401, 403, 404, 409, 501] {
+            assert!(!is_retryable_status(s), "{s}");
+        }
+        let t = Error::Timeout {
+            kind: TimeoutKind::Attempt,
+            limit: Duration::from_secs(1),
+            attempts: 1,
+        };
+        assert!(t.is_retryable());
+        assert!(!Error::config("x").is_retryable());
+    }
+}
