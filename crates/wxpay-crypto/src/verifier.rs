@@ -330,6 +330,17 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "http")]
+    #[test]
+    fn header_map() {
+        let mut map = http::HeaderMap::new();
+        map.insert("Wechatpay-Timestamp", http::HeaderValue::from_static("1"));
+        map.insert("wechatpay-nonce", http::HeaderValue::from_static("n"));
+        map.insert("WECHATPAY-SERIAL", http::HeaderValue::from_static("PUB_KEY_ID_1"));
+        let h = SignatureHeaders::from_header_map(&map);
+        assert_eq!((h.timestamp, h.nonce, h.serial, h.signature), ("1", "n", "PUB_KEY_ID_1", ""));
+    }
+
     #[test]
     fn timestamps() {
         assert_eq!(parse_timestamp("1722850421").unwrap(), 1722850421);
