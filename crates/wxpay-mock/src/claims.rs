@@ -1,0 +1,271 @@
+//! Simulated users claiming coupons (simulator-only): through any `send_channel`, and through
+//! the mini-program plugin and H5 routes with their APIv2 `sign` (spec §13).
+
+use serde_json::{Value, json};
+use wxpay_crypto::ApiV2Key;
+
+use crate::api_error::ApiError;
+use crate::server::Shared;
+use crate::state::coupons::Issue;
+
+/// `send_channel` of the mini-program plugin (spec §10.2).
+pub const CHANNEL_MINIAPP: &str = "BUSICOUPON_SEND_CHANNEL_MINIAPP";
+/// `send_channel` of the API (`/coupons/send`).
+pub const CHANNEL_API: &str = "BUSICOUPON_SEND_CHANNEL_API";
+/// `send_channel` of H5 issuing.
+pub const CHANNEL_H5: &str = "BUSICOUPON_SEND_CHANNEL_H5";
+
+/// A user claiming a coupon, as WeChat Pay would see it.
+///
+/// ```
+/// use wxpay_mock::Claim;
+/// let claim = Claim::new("12800000000001", "o-user-1", "claim-1")
+///     .channel("BUSICOUPON_SEND_CHANNEL_PAYGIFT")
+///     .attach_info(serde_json::json!({"transaction_id": "4200000462220200226114599", "act_code": "540358695"}));
+/// assert_eq!(claim.send_channel, "BUSICOUPON_SEND_CHANNEL_PAYGIFT");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    /// The stock.
+    pub stock_id: String,
+    /// The user.
+    pub openid: String,
+    /// The issuing request number (unique per stock).
+    pub out_request_no: String,
+    /// `send_channel` of the callback (default [`CHANNEL_MINIAPP`]).
+    pub send_channel: String,
+    /// Issuing merchant (default: the stock's creator).
+    pub send_merchant: Option<String>,
+    /// Code for `MERCHANT_API` stocks.
+    pub coupon_code: Option<String>,
+    /// `attach_info` of the callback (PAYGIFT, HALL, MEMBERCARD_ACT channels).
+    pub attach_info: Option<Value>,
+}
+
+impl Claim {
+    /// A claim through the mini-program channel.
+    pub fn new(stock_id: &str, openid: &str, out_request_no: &str) -> Self {
+        Self {
+            stock_id: stock_id.to_owned(),
+            openid: openid.to_owned(),
+            out_request_no: out_request_no.to_owned(),
+            send_channel: CHANNEL_MINIAPP.to_owned(),
+            send_merchant: None,
+            coupon_code: None,
+            attach_info: None,
+        }
+    }
+
+    /// Sets the `send_channel`.
+    pub fn channel(mut self, channel: &str) -> Self {
+        self.send_channel = channel.to_owned();
+        self
+    }
+
+    /// Sets the issuing merchant.
+    pub fn send_merchant(mut self, mchid: &str) -> Self {
+        self.send_merchant = Some(mchid.to_owned());
+        self
+    }
+
+    /// Sets the coupon code (`MERCHANT_API` stocks).
+    pub fn coupon_code(mut self, code: &str) -> Self {
+        self.coupon_code = Some(code.to_owned());
+        self
+    }
+
+    /// Sets `attach_info`.
+    pub fn attach_info(mut self, info: Value) -> Self {
+        self.attach_info = Some(info);
+        self
+    }
+
+    fn from_json(v: &Value) -> Result<Self, ApiError> {
+        let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        let need = |k: &str| {
+            s(k).ok_or_else(|| {
+                ApiError::param(&format!("/{k}"), Value::Null, &format!("{k}为必填参数"))
+            })
+        };
+        let mut claim = Self::new(
+            &need("stock_id")?,
+            &need("openid")?,
+            &need("out_request_no")?,
+        );
+        if let Some(c) = s("send_channel") {
+            claim.send_channel = c;
+        }
+        claim.send_merchant = s("send_merchant");
+        claim.coupon_code = s("coupon_code");
+        claim.attach_info = v.get("attach_info").filter(|a| !a.is_null()).cloned();
+        Ok(claim)
+    }
+}
+
+/// The coupon a claim produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedCoupon {
+    /// The stock.
+    pub stock_id: String,
+    /// The issuing request number.
+    pub out_request_no: String,
+    /// The coupon code.
+    pub coupon_code: String,
+}
+
+impl Shared {
+    /// Issues a coupon for a claim and queues its COUPON.SEND callback.
+    pub(crate) fn claim(&self, claim: &Claim) -> Result<ClaimedCoupon, ApiError> {
+        let now = self.now();
+        let reply = self.with_state(|st| {
+            let sender = match &claim.send_merchant {
+                Some(m) => m.clone(),
+                None => st.stock(&claim.stock_id)?.creator.clone(),
+            };
+            let issue = Issue {
+                stock_id: &claim.stock_id,
+                openid: &claim.openid,
+                out_request_no: &claim.out_request_no,
+                coupon_code: claim.coupon_code.as_deref(),
+                send_channel: &claim.send_channel,
+                send_merchant: &sender,
+                attach_info: claim.attach_info.clone(),
+            };
+            let request = json!({
+                "stock_id": claim.stock_id,
+                "openid": claim.openid,
+                "coupon_code": claim.coupon_code,
+                "send_channel": claim.send_channel,
+            });
+            st.issue(now, &issue, &request)
+        })??;
+        let body = reply.body.unwrap_or(Value::Null);
+        let code = body["coupon_code"].as_str().unwrap_or_default().to_owned();
+        Ok(ClaimedCoupon {
+            stock_id: claim.stock_id.clone(),
+            out_request_no: claim.out_request_no.clone(),
+            coupon_code: code,
+        })
+    }
+
+    fn apiv2(&self, mchid: &str) -> Result<&ApiV2Key, ApiError> {
+        self.merchants
+            .get(mchid)
+            .map(|m| &m.apiv2)
+            .ok_or_else(|| ApiError::invalid(format!("商户号{mchid}不存在")))
+    }
+
+    /// The mini-program `send-coupon` plugin: `send_coupon_params` flattened with index
+    /// suffixes, `send_coupon_merchant`, `sign` (APIv2 HMAC-SHA256), plus the user's `openid`.
+    pub(crate) fn claim_miniprogram(&self, v: &Value) -> Result<Value, ApiError> {
+        let merchant = v
+            .get("send_coupon_merchant")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                ApiError::param(
+                    "/send_coupon_merchant",
+                    Value::Null,
+                    "send_coupon_merchant为必填参数",
+                )
+            })?;
+        let openid = v
+            .get("openid")
+            .and_then(Value::as_str)
+            .ok_or_else(|| ApiError::param("/openid", Value::Null, "openid为必填参数"))?;
+        let sign = v.get("sign").and_then(Value::as_str).unwrap_or_default();
+        let list = v
+            .get("send_coupon_params")
+            .and_then(Value::as_array)
+            .filter(|l| !l.is_empty() && l.len() <= 10)
+            .ok_or_else(|| {
+                ApiError::param(
+                    "/send_coupon_params",
+                    Value::Null,
+                    "send_coupon_params必须包含1到10项",
+                )
+            })?;
+        let mut params: Vec<(String, String)> =
+            vec![("send_coupon_merchant".into(), merchant.into())];
+        for (i, item) in list.iter().enumerate() {
+            for k in [
+                "stock_id",
+                "out_request_no",
+                "coupon_code",
+                "customize_send_time",
+            ] {
+                if let Some(x) = item.get(k).and_then(Value::as_str) {
+                    params.push((format!("{k}{i}"), x.to_owned()));
+                }
+            }
+        }
+        let key = self.apiv2(merchant)?;
+        if !key.verify(params.iter().map(|(k, v)| (k.as_str(), v.as_str())), sign) {
+            return Err(ApiError::new(
+                400,
+                "SIGN_ERROR",
+                "签名错误：请用APIv2密钥按规则计算sign",
+            ));
+        }
+        let mut results = Vec::new();
+        for item in list {
+            let get = |k: &str| item.get(k).and_then(Value::as_str).unwrap_or_default();
+            let mut claim = Claim::new(get("stock_id"), openid, get("out_request_no"))
+                .channel(CHANNEL_MINIAPP)
+                .send_merchant(merchant);
+            if !get("coupon_code").is_empty() {
+                claim = claim.coupon_code(get("coupon_code"));
+            }
+            results.push(match self.claim(&claim) {
+                Ok(c) => json!({"stock_id": c.stock_id, "out_request_no": c.out_request_no,
+                                "coupon_code": c.coupon_code, "code": "SUCCESS", "message": ""}),
+                Err(e) => {
+                    json!({"stock_id": claim.stock_id, "out_request_no": claim.out_request_no,
+                                 "code": e.code(), "message": e.message()})
+                }
+            });
+        }
+        Ok(json!({"send_coupon_result": results}))
+    }
+
+    /// The H5 route `getcouponinfo?stock_id&out_request_no&send_coupon_merchant&open_id&sign`.
+    pub(crate) fn claim_h5(&self, query: &[(String, String)]) -> Result<Value, ApiError> {
+        let get = |k: &str| {
+            query
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| {
+                    ApiError::param_at(k, Value::Null, &format!("{k}为必填参数"), "query")
+                })
+        };
+        let merchant = get("send_coupon_merchant")?;
+        let sign = get("sign")?;
+        let key = self.apiv2(merchant)?;
+        if !key.verify(query.iter().map(|(k, v)| (k.as_str(), v.as_str())), sign) {
+            return Err(ApiError::new(
+                400,
+                "SIGN_ERROR",
+                "签名错误：请用APIv2密钥按规则计算sign",
+            ));
+        }
+        let mut claim = Claim::new(get("stock_id")?, get("open_id")?, get("out_request_no")?)
+            .channel(CHANNEL_H5)
+            .send_merchant(merchant);
+        if let Ok(code) = get("coupon_code") {
+            claim = claim.coupon_code(code);
+        }
+        let c = self.claim(&claim)?;
+        Ok(
+            json!({"stock_id": c.stock_id, "out_request_no": c.out_request_no, "coupon_code": c.coupon_code}),
+        )
+    }
+
+    /// `POST /mock/v1/claim` with a [`Claim`] as JSON.
+    pub(crate) fn claim_json(&self, v: &Value) -> Result<Value, ApiError> {
+        let c = self.claim(&Claim::from_json(v)?)?;
+        Ok(
+            json!({"stock_id": c.stock_id, "out_request_no": c.out_request_no, "coupon_code": c.coupon_code}),
+        )
+    }
+}

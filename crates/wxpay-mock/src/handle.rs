@@ -1,0 +1,362 @@
+//! Starting the simulator ([`MockBuilder`]) and driving it ([`MockHandle`]).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use wxpay_crypto::{Clock, SystemClock, Verifier};
+
+use crate::api_error::ApiError;
+use crate::callbacks::{DeliveryAttempt, NotificationRecord, Notifier, RetrySchedule};
+use crate::claims::{Claim, ClaimedCoupon};
+use crate::error::{Error, Result};
+use crate::faults::{Fault, Faults};
+use crate::keys::SimulatorKeys;
+use crate::merchant::{DEMO_MCHID, Merchant, MerchantConfig, demo_merchant_private_key_pem};
+use crate::server::{Shared, serve};
+use crate::state::State;
+use crate::state::stocks::STOCK_STATES;
+
+/// Configures and starts a simulator.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), wxpay_mock::Error> {
+/// let mock = wxpay_mock::MockBuilder::new().start().await?;
+/// assert!(mock.base_url().starts_with("http://127.0.0.1:"));
+/// mock.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
+pub struct MockBuilder {
+    addr: SocketAddr,
+    keys: Option<SimulatorKeys>,
+    merchants: Vec<MerchantConfig>,
+    demo: bool,
+    clock: Arc<dyn Clock>,
+    tolerance: u64,
+    schedule: RetrySchedule,
+}
+
+impl std::fmt::Debug for MockBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockBuilder")
+            .field("addr", &self.addr)
+            .field("merchants", &self.merchants)
+            .field("demo", &self.demo)
+            .field("tolerance", &self.tolerance)
+            .field("schedule", &self.schedule)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for MockBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MockBuilder {
+    /// 127.0.0.1 on an ephemeral port, built-in keys, the demo merchant, the system clock, a
+    /// 300 s timestamp window and WeChat Pay's callback schedule (60 s × 11).
+    pub fn new() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            keys: None,
+            merchants: Vec::new(),
+            demo: true,
+            clock: Arc::new(SystemClock),
+            tolerance: 300,
+            schedule: RetrySchedule::default(),
+        }
+    }
+
+    /// Listens on this address instead (e.g. `127.0.0.1:8080`).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Uses your own key material instead of the built-in simulator keys.
+    pub fn keys(mut self, keys: SimulatorKeys) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// Registers a merchant (in addition to the demo merchant unless
+    /// [`MockBuilder::without_demo_merchant`]).
+    pub fn merchant(mut self, merchant: MerchantConfig) -> Self {
+        self.merchants.push(merchant);
+        self
+    }
+
+    /// Does not register the demo merchant.
+    pub fn without_demo_merchant(mut self) -> Self {
+        self.demo = false;
+        self
+    }
+
+    /// The clock for signatures, timestamp checks and validity windows.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Accepted skew of request timestamps, seconds (default 300).
+    pub fn timestamp_tolerance(mut self, seconds: u64) -> Self {
+        self.tolerance = seconds;
+        self
+    }
+
+    /// Callback retry schedule (default WeChat Pay's: every 60 s, 11 attempts, 5 s timeout).
+    pub fn retry_schedule(mut self, schedule: RetrySchedule) -> Self {
+        self.schedule = schedule;
+        self
+    }
+
+    /// Binds and starts serving in the background. Must be called inside a tokio runtime.
+    pub async fn start(self) -> Result<MockHandle> {
+        let keys = Arc::new(match self.keys {
+            Some(k) => k,
+            None => SimulatorKeys::builtin()?,
+        });
+        let mut configs = self.merchants;
+        if self.demo && !configs.iter().any(|m| m.mchid() == DEMO_MCHID) {
+            configs.insert(0, MerchantConfig::demo());
+        }
+        let mut merchants = HashMap::new();
+        for config in configs {
+            let mchid = config.mchid().to_owned();
+            if merchants
+                .insert(mchid.clone(), Merchant::new(config)?)
+                .is_some()
+            {
+                return Err(Error::MerchantConfig {
+                    mchid,
+                    problem: "registered twice".to_owned(),
+                });
+            }
+        }
+        let listener = tokio::net::TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        let notifier = Arc::new(Notifier::new(
+            Arc::clone(&keys),
+            Arc::clone(&self.clock),
+            self.schedule,
+            tokio::runtime::Handle::current(),
+        ));
+        let shared = Arc::new(Shared {
+            keys,
+            merchants,
+            state: Mutex::new(State::default()),
+            clock: self.clock,
+            tolerance: self.tolerance,
+            faults: Faults::default(),
+            notifier,
+        });
+        let (stop, stop_rx) = oneshot::channel();
+        let task = tokio::spawn(serve(listener, Arc::clone(&shared), stop_rx));
+        tracing::info!(%addr, "wxpay-mock: WeChat Pay simulator listening");
+        Ok(MockHandle {
+            addr,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// Starts, runs until `shutdown` resolves, then shuts down gracefully (for a standalone
+    /// `wxpay mock serve`). `on_start` sees the handle first, e.g. to print the base URL.
+    pub async fn serve(
+        self,
+        on_start: impl FnOnce(&MockHandle),
+        shutdown: impl Future<Output = ()>,
+    ) -> Result<()> {
+        let handle = self.start().await?;
+        on_start(&handle);
+        shutdown.await;
+        handle.shutdown().await;
+        Ok(())
+    }
+}
+
+/// A running simulator. Dropping it stops the server (without waiting); prefer
+/// [`MockHandle::shutdown`].
+pub struct MockHandle {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for MockHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockHandle")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockHandle {
+    /// `http://127.0.0.1:PORT` — use as the client's base URL instead of
+    /// `https://api.mch.weixin.qq.com`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The simulator's key material (public key, platform certificate).
+    pub fn keys(&self) -> &SimulatorKeys {
+        &self.shared.keys
+    }
+
+    /// A verifier holding both simulator keys, for checking answers and callbacks.
+    pub fn verifier(&self) -> Verifier {
+        self.shared.keys.verifier()
+    }
+
+    /// The demo merchant's private key PEM (see [`crate::DEMO_MCHID`]).
+    pub fn demo_merchant_private_key_pem(&self) -> &'static str {
+        demo_merchant_private_key_pem()
+    }
+
+    /// Writes `wechatpay_pub.pem`, `platform_cert.pem` and `demo_merchant_key.pem` into `dir`.
+    pub fn write_key_files(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("wechatpay_pub.pem"), self.keys().public_key_pem())?;
+        std::fs::write(
+            dir.join("platform_cert.pem"),
+            self.keys().platform_certificate_pem(),
+        )?;
+        std::fs::write(
+            dir.join("demo_merchant_key.pem"),
+            demo_merchant_private_key_pem(),
+        )
+    }
+
+    /// Plays a user claiming a coupon (simulator-only): issues it and sends COUPON.SEND.
+    pub fn claim_coupon(&self, claim: &Claim) -> Result<ClaimedCoupon, ApiError> {
+        self.shared.claim(claim)
+    }
+
+    /// Sets a stock's state (`RUNNING`, `PAUSED`, `STOPED`, `UNAUDIT`) — what the merchant
+    /// platform or an audit would do.
+    pub fn set_stock_state(&self, stock_id: &str, state: &str) -> Result<(), ApiError> {
+        if !STOCK_STATES.contains(&state) {
+            return Err(ApiError::param("/stock_state", state, "未知的批次状态"));
+        }
+        self.shared.with_state(|st| {
+            let stock = st
+                .stocks
+                .get_mut(stock_id)
+                .ok_or_else(|| ApiError::not_found(format!("批次{stock_id}不存在")))?;
+            stock.state = state.to_owned();
+            Ok(())
+        })?
+    }
+
+    /// A stock as `GET /stocks/{id}` would answer it.
+    pub fn stock(&self, stock_id: &str) -> Option<Value> {
+        let now = self.shared.now();
+        self.shared
+            .with_state(|st| {
+                let s = st.stocks.get(stock_id)?;
+                let counts = st.codes.get(stock_id).map(|p| (p.total(), p.available()));
+                Some(s.render(now, counts.filter(|_| s.code_mode == "MERCHANT_UPLOAD")))
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// Every coupon, as CouponEntity JSON.
+    pub fn coupons(&self) -> Vec<Value> {
+        let now = self.shared.now();
+        self.shared
+            .with_state(|st| {
+                st.coupons
+                    .values()
+                    .map(|c| st.render_coupon(c, now))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The callback URL a merchant set.
+    pub fn notify_url(&self, mchid: &str) -> Option<String> {
+        self.shared
+            .with_state(|st| st.notify_urls.get(mchid).map(|n| n.url.clone()))
+            .ok()
+            .flatten()
+    }
+
+    /// Every callback delivery attempt so far.
+    pub fn deliveries(&self) -> Vec<DeliveryAttempt> {
+        self.shared.notifier.attempts()
+    }
+
+    /// Every notification produced so far, with its status.
+    pub fn notifications(&self) -> Vec<NotificationRecord> {
+        self.shared.notifier.notifications()
+    }
+
+    /// Resolves when no callback is pending (each delivered, given up or cancelled).
+    pub async fn deliveries_settled(&self) {
+        self.shared.notifier.settled().await;
+    }
+
+    /// Changes the retry schedule for notifications produced from now on.
+    pub fn set_retry_schedule(&self, schedule: RetrySchedule) {
+        self.shared
+            .notifier
+            .update_options(|o| o.schedule = schedule);
+    }
+
+    /// After a successful delivery, sends the same notification `n` more times (duplicates
+    /// a merchant must tolerate).
+    pub fn set_duplicate_deliveries(&self, n: u32) {
+        self.shared.notifier.update_options(|o| o.duplicates = n);
+    }
+
+    /// Sends a `WECHATPAY/SIGNTEST/` probe before each genuine delivery.
+    pub fn set_probe_first(&self, yes: bool) {
+        self.shared.notifier.update_options(|o| o.probe_first = yes);
+    }
+
+    /// Adds a fault rule.
+    pub fn inject_fault(&self, fault: Fault) {
+        self.shared.faults.add(fault);
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.faults.clear();
+    }
+
+    /// Stops accepting, stops callback deliveries, drains open connections (≤ 5 s).
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.shared.notifier.stop();
+    }
+}

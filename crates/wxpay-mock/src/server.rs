@@ -1,0 +1,356 @@
+//! The HTTP side: accept loop, per-request pipeline (faults → simulator routes → protocol
+//! headers → authentication → operation → signed answer) and callback hand-off.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use wxpay_crypto::{ApiV3Key, Clock, PUBLIC_KEY_ID_PREFIX, SCHEME};
+
+use crate::api_error::ApiError;
+use crate::callbacks::{Job, Notifier, build_envelope, probe_signature};
+use crate::faults::{FaultKind, Faults};
+use crate::keys::{SigningKey, SimulatorKeys};
+use crate::merchant::Merchant;
+use crate::routes::{self, Op};
+use crate::state::{Ctx, Reply, State};
+use crate::{simulator_routes, timefmt};
+
+/// Largest request body accepted.
+const MAX_BODY: usize = 1 << 20;
+
+/// Everything the request handlers share.
+pub(crate) struct Shared {
+    pub(crate) keys: Arc<SimulatorKeys>,
+    pub(crate) merchants: HashMap<String, Merchant>,
+    pub(crate) state: Mutex<State>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) tolerance: u64,
+    pub(crate) faults: Faults,
+    pub(crate) notifier: Arc<Notifier>,
+}
+
+/// The error that makes hyper close a connection without answering.
+#[derive(Debug)]
+pub(crate) struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+/// How to sign an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignMode {
+    Valid,
+    Bad,
+    Probe,
+}
+
+impl Shared {
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now_unix()
+    }
+
+    /// Runs `f` on the state, then hands any coupon-issued events to the notifier.
+    pub(crate) fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, ApiError> {
+        let (out, events) = {
+            let mut st = self
+                .state
+                .lock()
+                .map_err(|_| ApiError::new(500, "SYSTEM_ERROR", "simulator state poisoned"))?;
+            let out = f(&mut st);
+            (out, std::mem::take(&mut st.events))
+        };
+        for event in events {
+            self.notify(&event.creator, event.plaintext);
+        }
+        Ok(out)
+    }
+
+    /// Encrypts, records and (if a notify_url is set) starts delivering one COUPON.SEND.
+    fn notify(&self, mchid: &str, plaintext: Value) {
+        let Some(merchant) = self.merchants.get(mchid) else {
+            return;
+        };
+        let envelope = build_envelope(&merchant.apiv3, &plaintext, self.now());
+        let Ok((id, body)) = envelope else {
+            tracing::error!("wxpay-mock: cannot encrypt callback resource");
+            return;
+        };
+        let url = self
+            .state
+            .lock()
+            .ok()
+            .and_then(|st| st.notify_urls.get(mchid).map(|n| n.url.clone()));
+        let job = url.map(|url| Job {
+            id: id.clone(),
+            body: body.clone(),
+            url,
+            key: merchant.config.callback_key(),
+        });
+        self.notifier.enqueue(mchid, plaintext, job, (id, body));
+    }
+
+    fn signing_key(&self, headers: &HeaderMap, mchid: Option<&str>) -> SigningKey {
+        if mchid
+            .and_then(|m| self.merchants.get(m))
+            .is_some_and(|m| m.config.is_public_key_only())
+        {
+            return SigningKey::PublicKey;
+        }
+        let wants_public = headers
+            .get("wechatpay-serial")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|s| s.trim().starts_with(PUBLIC_KEY_ID_PREFIX));
+        if wants_public {
+            SigningKey::PublicKey
+        } else {
+            SigningKey::PlatformCertificate
+        }
+    }
+
+    /// Builds a signed answer.
+    fn signed(
+        &self,
+        status: u16,
+        body: Option<&Value>,
+        key: SigningKey,
+        mode: SignMode,
+    ) -> Response<Full<Bytes>> {
+        let bytes = body
+            .map(|b| serde_json::to_vec(b).unwrap_or_default())
+            .unwrap_or_default();
+        let ts = self.now().to_string();
+        let nonce = uuid::Uuid::new_v4().simple().to_string();
+        let signed_over: &[u8] = if mode == SignMode::Bad {
+            b"tampered"
+        } else {
+            &bytes
+        };
+        let (serial, mut signature) = self
+            .keys
+            .sign(key, &ts, &nonce, signed_over)
+            .unwrap_or_else(|_| (self.keys.serial_for(key).to_owned(), String::new()));
+        if mode == SignMode::Probe {
+            signature = probe_signature();
+        }
+        let mut resp = Response::new(Full::new(Bytes::from(bytes)));
+        *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        let h = resp.headers_mut();
+        let mut put = |name: &'static str, value: &str| {
+            if let Ok(v) = HeaderValue::from_str(value) {
+                h.insert(name, v);
+            }
+        };
+        if body.is_some() {
+            put("content-type", "application/json; charset=utf-8");
+        }
+        put(
+            "request-id",
+            &uuid::Uuid::new_v4().simple().to_string().to_uppercase(),
+        );
+        put("server", "wxpay-mock");
+        put("wechatpay-timestamp", &ts);
+        put("wechatpay-nonce", &nonce);
+        put("wechatpay-signature", &signature);
+        put("wechatpay-serial", &serial);
+        put("wechatpay-signature-type", SCHEME);
+        resp
+    }
+
+    fn error(&self, e: &ApiError, key: SigningKey, mode: SignMode) -> Response<Full<Bytes>> {
+        self.signed(e.status(), Some(&e.body()), key, mode)
+    }
+
+    /// `GET /v3/certificates`: the platform certificate encrypted with the caller's APIv3 key.
+    fn certificates(&self, mchid: &str) -> Result<Reply, ApiError> {
+        let merchant = self
+            .merchants
+            .get(mchid)
+            .ok_or_else(|| ApiError::sign("商户不存在"))?;
+        if merchant.config.is_public_key_only() {
+            return Err(ApiError::not_found("证书不存在"));
+        }
+        let cert = self.keys.platform_certificate();
+        let nonce: String = uuid::Uuid::new_v4()
+            .simple()
+            .to_string()
+            .chars()
+            .take(12)
+            .collect();
+        let ciphertext = encrypt(
+            &merchant.apiv3,
+            &nonce,
+            self.keys.platform_certificate_pem(),
+        )?;
+        Ok(Reply::ok(json!({"data": [{
+            "serial_no": cert.serial(),
+            "effective_time": timefmt::rfc3339(cert.not_before()),
+            "expire_time": timefmt::rfc3339(cert.not_after()),
+            "encrypt_certificate": {
+                "algorithm": wxpay_crypto::AEAD_ALGORITHM,
+                "nonce": nonce,
+                "associated_data": "certificate",
+                "ciphertext": ciphertext,
+            }
+        }]})))
+    }
+}
+
+fn encrypt(key: &ApiV3Key, nonce: &str, text: &str) -> Result<String, ApiError> {
+    key.encrypt("certificate", nonce, text)
+        .map_err(|e| ApiError::new(500, "SYSTEM_ERROR", e.to_string()))
+}
+
+fn fault_status(status: u16) -> ApiError {
+    match status {
+        429 => ApiError::new(429, "FREQUENCY_LIMITED", "频率限制"),
+        500 => ApiError::new(500, "SYSTEM_ERROR", "系统错误"),
+        s if s >= 500 => ApiError::new(s, "SERVICE_UNAVAILABLE", "服务不可用"),
+        s => ApiError::new(s, "INVALID_REQUEST", "injected fault"),
+    }
+}
+
+/// One request, start to finish.
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| path.clone(), |pq| pq.as_str().to_owned());
+    let method = parts.method.clone();
+    let key = shared.signing_key(&parts.headers, None);
+
+    let mut mode = SignMode::Valid;
+    for fault in shared.faults.take(method.as_str(), &path) {
+        match fault {
+            FaultKind::Latency(d) => tokio::time::sleep(d).await,
+            FaultKind::DropConnection => return Err(DropConnection),
+            FaultKind::Status(s) => {
+                return Ok(shared.error(&fault_status(s), key, SignMode::Valid));
+            }
+            FaultKind::BadSignature => mode = SignMode::Bad,
+            FaultKind::ProbeSignature => mode = SignMode::Probe,
+        }
+    }
+
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            let e = ApiError::invalid("请求体过大或读取失败");
+            return Ok(shared.error(&e, key, mode));
+        }
+    };
+
+    if path.starts_with("/mock/") {
+        return Ok(simulator_routes::handle(
+            &shared,
+            &method,
+            &path,
+            parts.uri.query(),
+            &body,
+        ));
+    }
+
+    if let Err(e) = crate::auth::check_protocol_headers(&parts.headers) {
+        return Ok(shared.error(&e, key, mode));
+    }
+    let now = shared.now();
+    let mchid = match crate::auth::authenticate(
+        &shared.merchants,
+        &parts.headers,
+        method.as_str(),
+        &path_and_query,
+        &body,
+        now,
+        shared.tolerance,
+    ) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::debug!(%method, %path, code = e.code(), "wxpay-mock: authentication failed");
+            return Ok(shared.error(&e, key, mode));
+        }
+    };
+    let key = shared.signing_key(&parts.headers, Some(&mchid));
+    let result = run(
+        &shared,
+        &method,
+        &path,
+        parts.uri.query(),
+        &body,
+        Ctx { mchid, now },
+    );
+    Ok(match result {
+        Ok(reply) => shared.signed(reply.status, reply.body.as_ref(), key, mode),
+        Err(e) => shared.error(&e, key, mode),
+    })
+}
+
+fn run(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    body: &[u8],
+    ctx: Ctx,
+) -> Result<Reply, ApiError> {
+    let op = routes::resolve(method, &routes::segments(path))
+        .ok_or_else(|| ApiError::new(404, "NOT_FOUND", format!("接口{method} {path}不存在")))?;
+    if op == Op::Certificates {
+        return shared.certificates(&ctx.mchid);
+    }
+    let value = routes::json_body(body)?;
+    if matches!(*method, Method::POST | Method::PATCH) && !value.is_object() {
+        return Err(ApiError::param("/", value, "请求体必须是JSON对象"));
+    }
+    let query = routes::parse_query(query);
+    shared.with_state(|st| routes::dispatch(st, &ctx, &op, &query, &value))?
+}
+
+/// Accepts connections until `stop` fires, then drains them gracefully.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let graceful = GracefulShutdown::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let shared = Arc::clone(&shared);
+                let service = service_fn(move |req| handle(Arc::clone(&shared), req));
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .serve_connection(TokioIo::new(stream), service);
+                let watched = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = watched.await {
+                        tracing::trace!(error = %e, "wxpay-mock: connection ended with an error");
+                    }
+                });
+            }
+            _ = &mut stop => break,
+        }
+    }
+    drop(listener);
+    shared.notifier.stop();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
+}
