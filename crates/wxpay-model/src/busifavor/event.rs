@@ -1,0 +1,187 @@
+//! The decrypted `COUPON.SEND` notification (spec §10.1–§10.3).
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use super::enums::{CouponEventType, SendChannel};
+use crate::time::Timestamp;
+
+/// Envelope `event_type` of a busifavor coupon-send notification.
+pub const COUPON_SEND: &str = "COUPON.SEND";
+
+/// A user received a coupon (领券事件, the decrypted resource of a `COUPON.SEND` notification).
+///
+/// Unknown fields (e.g. the undocumented `send_req_no` seen in real payloads) are kept in
+/// [`extra`](CouponSendEvent::extra) and re-serialized.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouponSendEvent {
+    /// Business event type, `EVENT_TYPE_BUSICOUPON_SEND`.
+    pub event_type: CouponEventType,
+    /// The coupon's code.
+    pub coupon_code: String,
+    /// Its stock.
+    pub stock_id: String,
+    /// When it was issued.
+    pub send_time: Timestamp,
+    /// User under the stock's `notify_config.notify_appid`; absent or empty if not configured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openid: Option<String>,
+    /// User's unionid; may be empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unionid: Option<String>,
+    /// Channel the coupon was issued through.
+    pub send_channel: SendChannel,
+    /// Issuing merchant.
+    pub send_merchant: String,
+    /// Channel details (pay gift, marketing hall, member card); an object, `""` or absent.
+    #[serde(default, skip_serializing_if = "AttachInfoField::is_absent")]
+    pub attach_info: AttachInfoField,
+    /// Fields not documented, kept as received (e.g. `send_req_no`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl CouponSendEvent {
+    /// The channel details, when WeChat Pay sent an object.
+    pub fn attach_info(&self) -> Option<&AttachInfo> {
+        match &self.attach_info {
+            AttachInfoField::Info(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// The openid, treating `""` as absent.
+    pub fn openid(&self) -> Option<&str> {
+        self.openid.as_deref().filter(|s| !s.is_empty())
+    }
+
+    /// An undocumented field, e.g. `event.extra_str("send_req_no")`.
+    pub fn extra_str(&self, key: &str) -> Option<&str> {
+        self.extra.get(key).and_then(Value::as_str)
+    }
+}
+
+/// `attach_info` as received: absent, the empty string (seen in real payloads), or an object.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AttachInfoField {
+    /// Not sent.
+    #[default]
+    Absent,
+    /// Sent as `""`.
+    Empty,
+    /// Sent as an object.
+    Info(AttachInfo),
+    /// Sent as some other JSON value, kept as received.
+    Other(Value),
+}
+
+impl AttachInfoField {
+    /// Whether the field was not sent.
+    pub fn is_absent(&self) -> bool {
+        matches!(self, AttachInfoField::Absent)
+    }
+}
+
+impl Serialize for AttachInfoField {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            AttachInfoField::Absent => s.serialize_none(),
+            AttachInfoField::Empty => s.serialize_str(""),
+            AttachInfoField::Info(i) => i.serialize(s),
+            AttachInfoField::Other(v) => v.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AttachInfoField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Null => AttachInfoField::Absent,
+            Value::String(s) if s.is_empty() => AttachInfoField::Empty,
+            Value::Object(map) => AttachInfoField::Info(
+                serde_json::from_value(Value::Object(map)).map_err(serde::de::Error::custom)?,
+            ),
+            other => AttachInfoField::Other(other),
+        })
+    }
+}
+
+/// `attach_info` object (§10.3). Which fields are set depends on the channel.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AttachInfo {
+    /// PAYGIFT: the payment that triggered the gift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_id: Option<String>,
+    /// PAYGIFT: pay-gift activity id; HALL: marketing-hall activity id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act_code: Option<String>,
+    /// HALL: marketing hall id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hall_code: Option<String>,
+    /// HALL: hall owner merchant id; sent as a number or a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hall_belong_mch_id: Option<NumberOrString>,
+    /// MEMBERCARD_ACT: member card id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_id: Option<String>,
+    /// MEMBERCARD_ACT: the user's member-card code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// MEMBERCARD_ACT: member-gift activity id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity_id: Option<String>,
+    /// Fields not documented, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// An id WeChat Pay sends sometimes as a JSON number, sometimes as a string; re-serialized in
+/// the form received.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NumberOrString {
+    /// Sent as a number.
+    Number(serde_json::Number),
+    /// Sent as a string.
+    String(String),
+}
+
+impl NumberOrString {
+    /// The id as text, whichever form it came in.
+    pub fn to_text(&self) -> String {
+        match self {
+            NumberOrString::Number(n) => n.to_string(),
+            NumberOrString::String(s) => s.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for NumberOrString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NumberOrString::Number(n) => write!(f, "{n}"),
+            NumberOrString::String(s) => f.write_str(s),
+        }
+    }
+}
+
+impl Serialize for NumberOrString {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            NumberOrString::Number(n) => n.serialize(s),
+            NumberOrString::String(v) => s.serialize_str(v),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NumberOrString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Number(n) => Ok(NumberOrString::Number(n)),
+            Value::String(s) => Ok(NumberOrString::String(s)),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a number or a string, found {other}"
+            ))),
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Marketing subsidies (营销补差): pay, list, query, return (spec §8.19–§8.23).
+
+use serde::{Deserialize, Serialize};
+
+use super::coupons::post_body;
+use super::enums::{
+    SubsidyPayFailReason, SubsidyPayStatus, SubsidyReturnFailReason, SubsidyReturnStatus,
+};
+use super::{BASE, seg};
+use crate::error::{Error, ValidationError};
+use crate::request::{ApiRequest, Method, RequestBody};
+use crate::time::Timestamp;
+use crate::validate as v;
+
+/// Largest subsidy per order, fen (5000 CNY).
+pub const MAX_SUBSIDY_AMOUNT: i64 = 500_000;
+
+/// `POST /v3/marketing/busifavor/subsidy/pay-receipts` — pay a subsidy (§8.19).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaySubsidyRequest {
+    /// Stock id, 1..=20.
+    pub stock_id: String,
+    /// Coupon code, 1..=128.
+    pub coupon_code: String,
+    /// WeChat Pay order id of the paid order, 28..=32.
+    pub transaction_id: String,
+    /// Debited merchant, 1..=32.
+    pub payer_merchant: String,
+    /// Credited merchant, 1..=32.
+    pub payee_merchant: String,
+    /// Amount in fen, 1..=500 000.
+    pub amount: i64,
+    /// Description, 1..=1024 characters.
+    pub description: String,
+    /// Idempotency key, 1..=128 of `A-Z a-z 0-9 | _ * -`.
+    pub out_subsidy_no: String,
+}
+
+impl PaySubsidyRequest {
+    fn check(&self) -> Result<(), ValidationError> {
+        v::id("stock_id", &self.stock_id, 1, 20)?;
+        v::chars("coupon_code", &self.coupon_code, 1, 128)?;
+        v::id("transaction_id", &self.transaction_id, 28, 32)?;
+        v::id("payer_merchant", &self.payer_merchant, 1, 32)?;
+        v::id("payee_merchant", &self.payee_merchant, 1, 32)?;
+        v::range("amount", self.amount, 1, MAX_SUBSIDY_AMOUNT)?;
+        v::text("description", &self.description, 1, 1024)?;
+        v::request_no("out_subsidy_no", &self.out_subsidy_no, 128)
+    }
+}
+post_body!(
+    PaySubsidyRequest,
+    SubsidyPayReceipt,
+    "/subsidy/pay-receipts"
+);
+
+/// A subsidy payment (§8.19–§8.21).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubsidyPayReceipt {
+    /// Receipt id.
+    pub subsidy_receipt_id: String,
+    /// Stock id.
+    pub stock_id: String,
+    /// Coupon code.
+    pub coupon_code: String,
+    /// Order id.
+    pub transaction_id: String,
+    /// Debited merchant.
+    pub payer_merchant: String,
+    /// Credited merchant.
+    pub payee_merchant: String,
+    /// Amount, fen.
+    pub amount: i64,
+    /// Description.
+    pub description: String,
+    /// State.
+    pub status: SubsidyPayStatus,
+    /// Why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_reason: Option<SubsidyPayFailReason>,
+    /// When it succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_time: Option<Timestamp>,
+    /// Idempotency key.
+    pub out_subsidy_no: String,
+    /// When it was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<Timestamp>,
+}
+
+/// `GET /v3/marketing/busifavor/subsidy/pay-receipts` — subsidy payments of a coupon (§8.20).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ListSubsidyPayReceiptsRequest {
+    /// Stock id (query).
+    pub stock_id: String,
+    /// Coupon code (query).
+    pub coupon_code: String,
+    /// Idempotency key (query).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_subsidy_no: Option<String>,
+}
+
+impl ApiRequest for ListSubsidyPayReceiptsRequest {
+    type Response = SubsidyPayReceiptList;
+    const METHOD: Method = Method::Get;
+    const PATH_TEMPLATE: &'static str = "/v3/marketing/busifavor/subsidy/pay-receipts";
+    fn path(&self) -> String {
+        format!("{BASE}/subsidy/pay-receipts")
+    }
+    fn query(&self) -> Vec<(&'static str, String)> {
+        let mut q = vec![
+            ("stock_id", self.stock_id.clone()),
+            ("coupon_code", self.coupon_code.clone()),
+        ];
+        if let Some(n) = &self.out_subsidy_no {
+            q.push(("out_subsidy_no", n.clone()));
+        }
+        q
+    }
+    fn body(&self) -> Result<RequestBody, Error> {
+        Ok(RequestBody::Empty)
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        v::id("stock_id", &self.stock_id, 1, 20)?;
+        v::chars("coupon_code", &self.coupon_code, 1, 128)?;
+        v::opt_id("out_subsidy_no", self.out_subsidy_no.as_ref(), 1, 128)
+    }
+}
+
+/// Answer to [`ListSubsidyPayReceiptsRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SubsidyPayReceiptList {
+    /// The receipts (absent when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay_receipt_list: Option<Vec<SubsidyPayReceipt>>,
+}
+
+/// `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}` (§8.21).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct QuerySubsidyPayReceiptRequest {
+    /// Receipt id (path).
+    pub subsidy_receipt_id: String,
+}
+
+impl ApiRequest for QuerySubsidyPayReceiptRequest {
+    type Response = SubsidyPayReceipt;
+    const METHOD: Method = Method::Get;
+    const PATH_TEMPLATE: &'static str =
+        "/v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}";
+    fn path(&self) -> String {
+        format!(
+            "{BASE}/subsidy/pay-receipts/{}",
+            seg(&self.subsidy_receipt_id)
+        )
+    }
+    fn body(&self) -> Result<RequestBody, Error> {
+        Ok(RequestBody::Empty)
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        v::id("subsidy_receipt_id", &self.subsidy_receipt_id, 1, 32)
+    }
+}
+
+/// `POST /v3/marketing/busifavor/subsidy/return-receipts` — return a subsidy after a refund
+/// (§8.22).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnSubsidyRequest {
+    /// Stock id.
+    pub stock_id: String,
+    /// Coupon code.
+    pub coupon_code: String,
+    /// Order id.
+    pub transaction_id: String,
+    /// WeChat Pay refund id.
+    pub refund_id: String,
+    /// Original payer (receives the money back).
+    pub payer_merchant: String,
+    /// Original payee (is debited).
+    pub payee_merchant: String,
+    /// Amount in fen; returns per coupon add up to at most the subsidy.
+    pub amount: i64,
+    /// Description.
+    pub description: String,
+    /// Idempotency key, 1..=128 of `A-Z a-z 0-9 | _ * -`.
+    pub out_subsidy_return_no: String,
+}
+
+impl ReturnSubsidyRequest {
+    fn check(&self) -> Result<(), ValidationError> {
+        v::id("stock_id", &self.stock_id, 1, 20)?;
+        v::chars("coupon_code", &self.coupon_code, 1, 128)?;
+        v::id("transaction_id", &self.transaction_id, 1, 32)?;
+        v::id("refund_id", &self.refund_id, 1, 32)?;
+        v::id("payer_merchant", &self.payer_merchant, 1, 32)?;
+        v::id("payee_merchant", &self.payee_merchant, 1, 32)?;
+        v::range("amount", self.amount, 1, MAX_SUBSIDY_AMOUNT)?;
+        v::text("description", &self.description, 1, 1024)?;
+        v::request_no("out_subsidy_return_no", &self.out_subsidy_return_no, 128)
+    }
+}
+post_body!(
+    ReturnSubsidyRequest,
+    SubsidyReturnReceipt,
+    "/subsidy/return-receipts"
+);
+
+/// A subsidy return (§8.22, §8.23).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubsidyReturnReceipt {
+    /// Return receipt id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subsidy_return_receipt_id: Option<String>,
+    /// Stock id.
+    pub stock_id: String,
+    /// Coupon code.
+    pub coupon_code: String,
+    /// Order id.
+    pub transaction_id: String,
+    /// Refund id.
+    pub refund_id: String,
+    /// Original payer.
+    pub payer_merchant: String,
+    /// Original payee.
+    pub payee_merchant: String,
+    /// Amount, fen.
+    pub amount: i64,
+    /// Description.
+    pub description: String,
+    /// State.
+    pub status: SubsidyReturnStatus,
+    /// Why it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_reason: Option<SubsidyReturnFailReason>,
+    /// When it completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_done_time: Option<Timestamp>,
+    /// The pay receipt returned against.
+    pub subsidy_receipt_id: String,
+    /// Idempotency key.
+    pub out_subsidy_return_no: String,
+    /// When it was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_create_time: Option<Timestamp>,
+}
+
+/// `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}` (§8.23).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct QuerySubsidyReturnReceiptRequest {
+    /// Return receipt id (path).
+    pub subsidy_return_receipt_id: String,
+}
+
+impl ApiRequest for QuerySubsidyReturnReceiptRequest {
+    type Response = SubsidyReturnReceipt;
+    const METHOD: Method = Method::Get;
+    const PATH_TEMPLATE: &'static str =
+        "/v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}";
+    fn path(&self) -> String {
+        format!(
+            "{BASE}/subsidy/return-receipts/{}",
+            seg(&self.subsidy_return_receipt_id)
+        )
+    }
+    fn body(&self) -> Result<RequestBody, Error> {
+        Ok(RequestBody::Empty)
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        v::id(
+            "subsidy_return_receipt_id",
+            &self.subsidy_return_receipt_id,
+            1,
+            32,
+        )
+    }
+}

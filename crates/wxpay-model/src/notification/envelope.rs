@@ -1,0 +1,48 @@
+//! The outer JSON of a notification (spec §7.2).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The only `resource_type` this SDK opens.
+pub const ENCRYPT_RESOURCE: &str = "encrypt-resource";
+
+/// The notification envelope: what WeChat Pay POSTs to the `notify_url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationEnvelope {
+    /// Notification id; use it to de-duplicate (the same notification can arrive many times).
+    pub id: String,
+    /// When WeChat Pay created it (RFC 3339, kept as sent).
+    pub create_time: String,
+    /// Event type, e.g. `COUPON.SEND`.
+    pub event_type: String,
+    /// `encrypt-resource`.
+    pub resource_type: String,
+    /// Summary, e.g. `商家券领券通知` (absent in some examples).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The encrypted payload.
+    pub resource: EncryptedResource,
+    /// Fields not documented, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `resource`: the encrypted payload of a notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EncryptedResource {
+    /// Original type, e.g. `coupon`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_type: Option<String>,
+    /// `AEAD_AES_256_GCM`.
+    pub algorithm: String,
+    /// Base64 of ciphertext and tag.
+    pub ciphertext: String,
+    /// Associated data, e.g. `coupon`; may be empty or absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub associated_data: Option<String>,
+    /// 12-character nonce.
+    pub nonce: String,
+    /// Fields not documented, kept as received.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}

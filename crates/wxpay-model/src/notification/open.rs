@@ -1,0 +1,151 @@
+//! `open_notification`: verify → envelope → decrypt → typed event (spec §7.1).
+
+use serde_json::Value;
+use wxpay_crypto::{AEAD_ALGORITHM, ApiV3Key, Clock, SignatureHeaders, Verifier};
+
+use super::envelope::{ENCRYPT_RESOURCE, NotificationEnvelope};
+use crate::busifavor::{COUPON_SEND, CouponSendEvent};
+use crate::error::Error;
+
+/// An opened notification: the envelope, the decrypted plaintext and the typed event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    /// The outer JSON (id, create_time, event_type, summary, encrypted resource).
+    pub envelope: NotificationEnvelope,
+    /// The decrypted resource exactly as WeChat Pay sent it.
+    pub plaintext: String,
+    /// The decrypted resource, typed by `event_type`.
+    pub event: Event,
+}
+
+impl Notification {
+    /// Notification id, for de-duplication.
+    pub fn id(&self) -> &str {
+        &self.envelope.id
+    }
+
+    /// Envelope event type, e.g. `COUPON.SEND`.
+    pub fn event_type(&self) -> &str {
+        &self.envelope.event_type
+    }
+
+    /// The coupon-send event, if this is one.
+    pub fn coupon_send(&self) -> Option<&CouponSendEvent> {
+        match &self.event {
+            Event::CouponSend(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The decrypted resource of a notification, by envelope `event_type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// `COUPON.SEND`: a user received a busifavor coupon.
+    CouponSend(Box<CouponSendEvent>),
+    /// Any other event type (payments, refunds, other coupon products): the decrypted JSON.
+    Unknown {
+        /// The envelope's `event_type`.
+        event_type: String,
+        /// The decrypted JSON.
+        data: Value,
+    },
+}
+
+/// Opens a notification: verifies the signature over the raw `body` bytes first, then parses
+/// the envelope, checks `resource_type` and `algorithm`, decrypts with the APIv3 key and parses
+/// the plaintext by `event_type`. Nothing is parsed or decrypted before the signature verified.
+///
+/// Each failing stage has its own [`Error`] variant; answer any of them with
+/// [`NotificationReply::for_error`](crate::NotificationReply::for_error) so WeChat Pay retries.
+pub fn open_notification(
+    headers: &SignatureHeaders<'_>,
+    body: &[u8],
+    verifier: &Verifier,
+    key: &ApiV3Key,
+    clock: &dyn Clock,
+) -> Result<Notification, Error> {
+    verifier
+        .verify(headers, body, clock.now_unix())
+        .map_err(Error::NotificationUnverified)?;
+
+    let envelope: NotificationEnvelope =
+        serde_json::from_slice(body).map_err(Error::NotificationEnvelope)?;
+    if envelope.resource_type != ENCRYPT_RESOURCE {
+        return Err(Error::UnsupportedResourceType {
+            found: envelope.resource_type,
+        });
+    }
+    let resource = &envelope.resource;
+    if resource.algorithm != AEAD_ALGORITHM {
+        return Err(Error::UnsupportedAlgorithm {
+            found: resource.algorithm.clone(),
+        });
+    }
+    let plain = key
+        .decrypt(
+            resource.associated_data.as_deref().unwrap_or(""),
+            &resource.nonce,
+            &resource.ciphertext,
+        )
+        .map_err(Error::NotificationDecrypt)?;
+
+    let event_type = envelope.event_type.clone();
+    let text = std::str::from_utf8(plain.as_bytes()).map_err(|e| Error::PlaintextNotJson {
+        event_type: event_type.clone(),
+        source: serde::de::Error::custom(format!("the plaintext is not UTF-8: {e}")),
+    })?;
+    let event = parse_event(&event_type, text)?;
+    Ok(Notification {
+        envelope,
+        plaintext: text.to_owned(),
+        event,
+    })
+}
+
+/// [`open_notification`] reading the four `Wechatpay-*` headers from any list of header pairs
+/// (names matched case-insensitively), as web frameworks hand them over.
+pub fn open_notification_from_headers<'a, I, K, V>(
+    headers: I,
+    body: &[u8],
+    verifier: &Verifier,
+    key: &ApiV3Key,
+    clock: &dyn Clock,
+) -> Result<Notification, Error>
+where
+    I: IntoIterator<Item = (&'a K, &'a V)>,
+    K: AsRef<str> + ?Sized + 'a,
+    V: AsRef<str> + ?Sized + 'a,
+{
+    let headers = SignatureHeaders::from_pairs(headers);
+    open_notification(&headers, body, verifier, key, clock)
+}
+
+fn parse_event(event_type: &str, text: &str) -> Result<Event, Error> {
+    let not_json = |source: serde_json::Error| Error::PlaintextNotJson {
+        event_type: event_type.to_owned(),
+        source,
+    };
+    match event_type {
+        COUPON_SEND => match crate::json::from_slice::<CouponSendEvent>(
+            text.as_bytes(),
+            "parsing the COUPON.SEND resource",
+        ) {
+            Ok(e) => Ok(Event::CouponSend(Box::new(e))),
+            Err(Error::Json { source, .. }) if source.is_syntax() || source.is_eof() => {
+                Err(not_json(source))
+            }
+            Err(e) => Err(Error::EventPayload {
+                event_type: event_type.to_owned(),
+                source: Box::new(e),
+            }),
+        },
+        _ => serde_json::from_str::<Value>(text)
+            .map(|data| Event::Unknown {
+                event_type: event_type.to_owned(),
+                data,
+            })
+            .map_err(not_json),
+    }
+}

@@ -1,0 +1,238 @@
+//! Client-side checks of the API's rules (spec §1.5, §7.5, §8, §9). Every failure names the
+//! field, the rule and what was found.
+
+use crate::error::ValidationError;
+
+/// Result of a check.
+pub(crate) type Checked = Result<(), ValidationError>;
+
+/// `prefix.name`, or `name` at the top level.
+pub(crate) fn path(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+/// Length in characters within `min..=max`.
+pub(crate) fn chars(field: &str, value: &str, min: usize, max: usize) -> Checked {
+    let n = value.chars().count();
+    if n < min || n > max {
+        return Err(ValidationError::new(
+            field,
+            format!("be {min}..={max} characters"),
+            format!("{n} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// Only characters encoded in 1–3 UTF-8 bytes (spec §1.5: no emoji / supplementary planes).
+pub(crate) fn bmp(field: &str, value: &str) -> Checked {
+    match value.chars().enumerate().find(|(_, c)| c.len_utf8() > 3) {
+        Some((i, c)) => Err(ValidationError::new(
+            field,
+            "contain only characters of 1-3 UTF-8 bytes (no emoji or other supplementary-plane characters)",
+            format!("character {c:?} (U+{:04X}) at position {i}", c as u32),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Free text: length in characters plus [`bmp`].
+pub(crate) fn text(field: &str, value: &str, min: usize, max: usize) -> Checked {
+    chars(field, value, min, max)?;
+    bmp(field, value)
+}
+
+/// Optional free text.
+pub(crate) fn opt_text(field: &str, value: Option<&String>, min: usize, max: usize) -> Checked {
+    value.map_or(Ok(()), |v| text(field, v, min, max))
+}
+
+/// An identifier: `min..=max` characters, printable ASCII without spaces.
+pub(crate) fn id(field: &str, value: &str, min: usize, max: usize) -> Checked {
+    chars(field, value, min, max)?;
+    match value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_graphic())
+    {
+        Some((i, c)) => Err(ValidationError::new(
+            field,
+            "contain only visible ASCII characters",
+            format!("character {c:?} (U+{:04X}) at position {i}", c as u32),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Optional identifier.
+pub(crate) fn opt_id(field: &str, value: Option<&String>, min: usize, max: usize) -> Checked {
+    value.map_or(Ok(()), |v| id(field, v, min, max))
+}
+
+/// A merchant request number: `1..=max` characters from `A-Z a-z 0-9 | _ * -`.
+pub(crate) fn request_no(field: &str, value: &str, max: usize) -> Checked {
+    chars(field, value, 1, max)?;
+    charset(field, value, "consist of A-Z a-z 0-9 | _ * -", |c| {
+        c.is_ascii_alphanumeric() || matches!(c, '|' | '_' | '*' | '-')
+    })
+}
+
+/// Every character satisfies `ok`.
+pub(crate) fn charset(field: &str, value: &str, rule: &str, ok: impl Fn(char) -> bool) -> Checked {
+    match value.chars().enumerate().find(|(_, c)| !ok(*c)) {
+        Some((i, c)) => Err(ValidationError::new(
+            field,
+            rule,
+            format!("character {c:?} (U+{:04X}) at position {i}", c as u32),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// An integer within `min..=max`.
+pub(crate) fn range(field: &str, value: i64, min: i64, max: i64) -> Checked {
+    if value < min || value > max {
+        return Err(ValidationError::new(
+            field,
+            format!("be within {min}..={max}"),
+            value.to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// An optional integer within `min..=max`.
+pub(crate) fn opt_range(field: &str, value: Option<i64>, min: i64, max: i64) -> Checked {
+    value.map_or(Ok(()), |v| range(field, v, min, max))
+}
+
+/// A rule that is not about one value's shape.
+pub(crate) fn rule(field: &str, ok: bool, rule: &str, found: impl FnOnce() -> String) -> Checked {
+    if ok {
+        Ok(())
+    } else {
+        Err(ValidationError::new(field, rule, found()))
+    }
+}
+
+/// A callback URL (spec §7.5): 10..=256 characters, `https://`, a host, no query, no fragment,
+/// no white space.
+pub(crate) fn notify_url(field: &str, url: &str) -> Checked {
+    chars(field, url, 10, 256)?;
+    let Some(rest) = url
+        .get(..8)
+        .filter(|s| s.eq_ignore_ascii_case("https://"))
+        .and_then(|_| url.get(8..))
+    else {
+        return Err(ValidationError::new(
+            field,
+            "start with https:// (WeChat Pay only calls HTTPS URLs)",
+            format!("{url:?}"),
+        ));
+    };
+    for (c, what) in [('?', "a query"), ('#', "a fragment")] {
+        if let Some(i) = url.find(c) {
+            return Err(ValidationError::new(
+                field,
+                "have no query or fragment (WeChat Pay rejects notify URLs with parameters)",
+                format!("{what} at byte {i}"),
+            ));
+        }
+    }
+    charset(
+        field,
+        url,
+        "contain no white space or control characters",
+        |c| !c.is_whitespace() && !c.is_control(),
+    )?;
+    let host = rest.split('/').next().unwrap_or("");
+    rule(
+        field,
+        !host.is_empty(),
+        "name a host after https://",
+        || format!("{url:?}"),
+    )
+}
+
+/// A list's length within `min..=max`.
+pub(crate) fn count(field: &str, len: usize, min: usize, max: usize) -> Checked {
+    if len < min || len > max {
+        return Err(ValidationError::new(
+            field,
+            format!("have {min}..={max} items"),
+            format!("{len} items"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chars_counts_characters_not_bytes() {
+        assert!(chars("f", "商家券", 1, 3).is_ok());
+        let e = chars("f", "商家券券", 1, 3).unwrap_err();
+        assert_eq!(e.found, "4 characters");
+        assert_eq!(e.rule, "be 1..=3 characters");
+        assert!(chars("f", "", 1, 3).is_err());
+    }
+
+    #[test]
+    fn bmp_rejects_four_byte_characters() {
+        assert!(bmp("f", "中文 abc ©").is_ok());
+        let e = bmp("f", "ab😀").unwrap_err();
+        assert_eq!(e.found, "character '😀' (U+1F600) at position 2");
+    }
+
+    #[test]
+    fn request_numbers() {
+        assert!(request_no("f", "1900|2020_01*0-9Az", 128).is_ok());
+        let e = request_no("f", "abc.def", 128).unwrap_err();
+        assert!(e.found.contains("'.'"), "{e}");
+        assert!(request_no("f", &"a".repeat(128), 128).is_ok());
+        assert!(request_no("f", &"a".repeat(129), 128).is_err());
+    }
+
+    #[test]
+    fn notify_urls() {
+        assert!(notify_url("u", "https://a.b").is_ok());
+        assert!(notify_url("u", "HTTPS://example.com/notify").is_ok());
+        for bad in [
+            "https://a",
+            "http://example.com/notify",
+            "https://example.com/notify?x=1",
+            "https://example.com/notify#frag",
+            "https://example.com/no tify",
+            "https:///notify/path",
+            "ftp://example.com/notify",
+        ] {
+            assert!(notify_url("u", bad).is_err(), "{bad}");
+        }
+        let ten = "https://ab";
+        assert_eq!(ten.len(), 10);
+        assert!(notify_url("u", ten).is_ok());
+        assert!(notify_url("u", &ten[..9]).is_err());
+        let long = format!("https://e.com/{}", "p".repeat(256 - 14));
+        assert_eq!(long.len(), 256);
+        assert!(notify_url("u", &long).is_ok());
+        assert!(notify_url("u", &format!("{long}p")).is_err());
+    }
+
+    #[test]
+    fn ranges_and_ids() {
+        assert!(range("n", 1, 1, 100).is_ok());
+        assert!(range("n", 100, 1, 100).is_ok());
+        assert_eq!(range("n", 101, 1, 100).unwrap_err().found, "101");
+        assert!(range("n", 0, 1, 100).is_err());
+        assert!(id("i", "abc", 1, 3).is_ok());
+        assert!(id("i", "a c", 1, 3).is_err());
+        assert_eq!(path("", "a"), "a");
+        assert_eq!(path("a", "b"), "a.b");
+    }
+}
