@@ -66,7 +66,8 @@ impl Timeouts {
 /// `[0, min(max_delay, base_delay · 2^(n-1)))` ("full jitter"), or longer if the server sent
 /// `Retry-After`. A retry budget (token bucket) stops retries from multiplying load during an
 /// outage: every retry spends one token, every first attempt earns `budget_ratio` tokens, and
-/// the bucket also refills by one token per second, up to `budget_capacity`.
+/// the bucket also refills by `budget_refill` tokens per second (default 1), up to
+/// `budget_capacity`.
 ///
 /// ```
 /// use std::time::Duration;
@@ -84,6 +85,7 @@ pub struct RetryPolicy {
     failover_stick: Duration,
     budget_capacity: f64,
     budget_ratio: f64,
+    budget_refill: f64,
 }
 
 impl Default for RetryPolicy {
@@ -97,6 +99,7 @@ impl Default for RetryPolicy {
             failover_stick: Duration::from_secs(60),
             budget_capacity: 10.0,
             budget_ratio: 0.1,
+            budget_refill: 1.0,
         }
     }
 }
@@ -139,6 +142,16 @@ impl RetryPolicy {
         };
         self
     }
+    /// Tokens added back to the retry budget per second regardless of traffic (default 1;
+    /// clamped to `0..`).
+    pub fn with_budget_refill(mut self, tokens_per_second: f64) -> Self {
+        self.budget_refill = if tokens_per_second.is_finite() {
+            tokens_per_second.max(0.0)
+        } else {
+            0.0
+        };
+        self
+    }
     /// Total attempts.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
@@ -160,6 +173,9 @@ impl RetryPolicy {
     }
     pub(crate) fn budget_ratio(&self) -> f64 {
         self.budget_ratio
+    }
+    pub(crate) fn budget_refill(&self) -> f64 {
+        self.budget_refill
     }
 
     /// The exponential ceiling before jitter for retry number `retry` (1 = first retry):

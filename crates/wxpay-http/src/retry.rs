@@ -75,7 +75,7 @@ struct BudgetState {
 
 impl RetryBudget {
     pub(crate) fn new(policy: &RetryPolicy) -> Self {
-        Self::with_refill(policy, 1.0)
+        Self::with_refill(policy, policy.budget_refill())
     }
 
     pub(crate) fn with_refill(policy: &RetryPolicy, refill_per_sec: f64) -> Self {
