@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
-use tracing::{debug, info};
+use tracing::{Instrument, debug, info};
 use wxpay_crypto::{AEAD_ALGORITHM, ApiV3Key, PlatformCertificate, SignatureHeaders};
 use wxpay_model::RequestBody;
 
@@ -105,6 +105,11 @@ impl CertManager {
     }
 
     async fn download(&self, inner: &Inner) -> Result<usize, Error> {
+        let span = tracing::info_span!("wxpay.certificates", path = PATH);
+        self.download_inner(inner).instrument(span).await
+    }
+
+    async fn download_inner(&self, inner: &Inner) -> Result<usize, Error> {
         let request = Prepared::new(http::Method::GET, PATH, PATH.to_owned(), RequestBody::Empty);
         let raw = inner.send(&request).await?;
         let now = inner.clock.now_unix();
