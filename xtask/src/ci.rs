@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use crate::cmd::{self, Output};
-use crate::{advisory_db, layering};
+use crate::{advisory_db, fuzz, layering};
 
 /// Options of `cargo xtask ci`.
 #[derive(Debug, clap::Args)]
@@ -35,6 +35,8 @@ pub enum Step {
     Layering,
     /// `cargo deny check advisories` against the offline RustSec snapshot.
     Deny,
+    /// Every fuzz target for a few seconds (skipped when cargo-fuzz is not installed).
+    Fuzz,
 }
 
 const ALL: &[Step] = &[
@@ -44,6 +46,7 @@ const ALL: &[Step] = &[
     Step::Doc,
     Step::Layering,
     Step::Deny,
+    Step::Fuzz,
 ];
 
 impl Step {
@@ -55,6 +58,7 @@ impl Step {
             Step::Doc => "doc",
             Step::Layering => "layering",
             Step::Deny => "deny",
+            Step::Fuzz => "fuzz",
         }
     }
 }
@@ -135,6 +139,7 @@ fn run_step(root: &Path, step: Step) -> io::Result<Outcome> {
         ),
         Step::Layering => Ok(layering_step(root)),
         Step::Deny => deny_step(root, &log),
+        Step::Fuzz => fuzz_step(root, &log),
     }
 }
 
@@ -282,6 +287,21 @@ fn deny_step(root: &Path, log: &Path) -> io::Result<Outcome> {
             output.text
         )))
     }
+}
+
+/// Seconds each fuzz target runs in the CI smoke step.
+const FUZZ_SMOKE_SECONDS: u64 = 5;
+
+/// A few seconds of each fuzz target: they keep building, and shallow crashes show up.
+fn fuzz_step(root: &Path, log: &Path) -> io::Result<Outcome> {
+    Ok(match fuzz::smoke(root, FUZZ_SMOKE_SECONDS, log)? {
+        None => Outcome::Skip(
+            "cargo-fuzz is not installed (`.ci/run` installs it; or `cargo install cargo-fuzz --locked`)"
+                .into(),
+        ),
+        Some((true, _)) => Outcome::Pass(Vec::new()),
+        Some((false, text)) => Outcome::Fail(text),
+    })
 }
 
 /// Prints the last [`MAX_SHOWN_LINES`] lines of a failing step's output.
