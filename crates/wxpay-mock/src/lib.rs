@@ -51,6 +51,7 @@ mod faults;
 mod handle;
 mod keys;
 mod merchant;
+mod model_check;
 mod routes;
 mod server;
 mod simulator_routes;

@@ -320,6 +320,7 @@ fn run(
     if matches!(*method, Method::POST | Method::PATCH) && !value.is_object() {
         return Err(ApiError::param("/", value, "请求体必须是JSON对象"));
     }
+    crate::model_check::check(&op, &value)?;
     let query = routes::parse_query(query);
     shared.with_state(|st| routes::dispatch(st, &ctx, &op, &query, &value))?
 }
