@@ -33,15 +33,13 @@ fn stock() -> CreateStockRequest {
 }
 
 /// `f(v)` for each `ok` value validates, for each `bad` value fails naming `field`.
-fn bounds<R: ApiRequest, T: Clone>(
+fn bounds<R: ApiRequest + Clone, T: Clone>(
     base: &R,
     field: &str,
     ok: &[T],
     bad: &[T],
     set: impl Fn(&mut R, T),
-) where
-    R: Clone,
-{
+) {
     for v in ok {
         let mut r = base.clone();
         set(&mut r, v.clone());
@@ -446,7 +444,7 @@ fn coupon_operations() {
     bounds(
         &base,
         "coupon_code",
-        &["1".repeat(1), "1".repeat(32)],
+        &["1".to_string(), "1".repeat(32)],
         &[String::new(), "1".repeat(33)],
         |r, v| r.coupon_code = v,
     );
