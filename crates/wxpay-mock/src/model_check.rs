@@ -19,7 +19,7 @@ use crate::routes::Op;
 /// `coupon_use_rule.fixed_normal_coupon.discount_amount` / `coupon_code_list[3]` → JSON pointer.
 fn pointer(field: &str) -> String {
     let mut out = String::from("/");
-    out.push_str(&field.replace('.', "/").replace('[', "/").replace(']', ""));
+    out.push_str(&field.replace(['.', '['], "/").replace(']', ""));
     out
 }
 

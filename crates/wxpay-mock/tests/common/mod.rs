@@ -112,9 +112,19 @@ impl TestClient {
 
     /// A signed request (not sent).
     pub fn request(&self, method: &str, path: &str, body: Option<&Value>) -> Request<Full<Bytes>> {
-        let bytes = body
-            .map(|b| serde_json::to_vec(b).unwrap())
-            .unwrap_or_default();
+        let bytes = body.map(|b| serde_json::to_vec(b).unwrap());
+        self.request_bytes(method, path, bytes)
+    }
+
+    /// A signed request with exactly these body bytes (`None`: no body).
+    pub fn request_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> Request<Full<Bytes>> {
+        let json = body.is_some();
+        let bytes = body.unwrap_or_default();
         let auth = self
             .signer
             .sign(
@@ -131,13 +141,36 @@ impl TestClient {
             .header("authorization", auth.header_value())
             .header("accept", "application/json")
             .header("user-agent", "wxpay-mock-tests/0.1");
-        if body.is_some() {
+        if json {
             b = b.header("content-type", "application/json");
         }
         if let Some(s) = &self.wechatpay_serial {
             b = b.header("wechatpay-serial", s);
         }
         b.body(Full::new(Bytes::from(bytes))).unwrap()
+    }
+
+    /// Sends a `wxpay-model` request (validated, encoded and signed exactly as the SDK does)
+    /// and parses a 2xx answer with the model's response type.
+    pub async fn model<R: wxpay_model::ApiRequest>(&self, req: &R) -> Result<R::Response, Answer> {
+        req.validate().unwrap();
+        let body = match req.body().unwrap() {
+            wxpay_model::RequestBody::Empty => None,
+            other => Some(other.signed_bytes().to_vec()),
+        };
+        let answer = self
+            .send(self.request_bytes(R::METHOD.as_str(), &req.path_and_query(), body))
+            .await;
+        if (200..300).contains(&answer.status) {
+            Ok(R::parse_response(&answer.body).unwrap_or_else(|e| {
+                panic!(
+                    "answer does not fit the model type: {e}: {}",
+                    String::from_utf8_lossy(&answer.body)
+                )
+            }))
+        } else {
+            Err(answer)
+        }
     }
 
     pub async fn send(&self, req: Request<Full<Bytes>>) -> Answer {
