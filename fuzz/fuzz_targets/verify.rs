@@ -4,6 +4,7 @@
 
 use std::sync::OnceLock;
 
+use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use wxpay_crypto::{PlatformCertificate, SignatureHeaders, Verifier, WechatPayPublicKey};
 
@@ -26,8 +27,27 @@ fn verifier() -> &'static Verifier {
     })
 }
 
-fuzz_target!(|input: (u8, i16, &str, &str, &str, &str, &[u8])| {
-    let (serial_choice, skew, timestamp, nonce, signature, serial, body) = input;
+#[derive(Debug, Arbitrary)]
+struct Input<'a> {
+    serial_choice: u8,
+    skew: i16,
+    timestamp: &'a str,
+    nonce: &'a str,
+    signature: &'a str,
+    serial: &'a str,
+    body: &'a [u8],
+}
+
+fuzz_target!(|input: Input<'_>| {
+    let Input {
+        serial_choice,
+        skew,
+        timestamp,
+        nonce,
+        signature,
+        serial,
+        body,
+    } = input;
     let verifier = verifier();
     // Mostly pick a serial the verifier holds, so the fuzzer gets past the lookup.
     let cert_serial = verifier.serials().into_iter().find(|s| s != PUBLIC_KEY_ID);
@@ -37,7 +57,15 @@ fuzz_target!(|input: (u8, i16, &str, &str, &str, &str, &[u8])| {
         _ => serial,
     };
     // And a clock near the claimed timestamp, so the window check passes sometimes.
-    let now = timestamp.parse::<i64>().unwrap_or(0).saturating_add(i64::from(skew));
-    let headers = SignatureHeaders { timestamp, nonce, signature, serial };
+    let now = timestamp
+        .parse::<i64>()
+        .unwrap_or(0)
+        .saturating_add(i64::from(skew));
+    let headers = SignatureHeaders {
+        timestamp,
+        nonce,
+        signature,
+        serial,
+    };
     let _ = verifier.verify(&headers, body, now);
 });

@@ -23,7 +23,7 @@ pub struct Args {
 /// One check, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Step {
-    /// `cargo fmt --all -- --check`.
+    /// `cargo fmt --all -- --check`, and the same for `fuzz/`.
     Fmt,
     /// `cargo clippy --workspace --all-targets --all-features -- -D warnings`.
     Clippy,
@@ -115,7 +115,16 @@ pub fn run(root: &Path, args: &Args) -> io::Result<bool> {
 fn run_step(root: &Path, step: Step) -> io::Result<Outcome> {
     let log = cmd::log_dir(root).join(format!("{}.log", step.name()));
     match step {
-        Step::Fmt => cargo_steps(root, &log, &[&["fmt", "--all", "--", "--check"]], &[]),
+        Step::Fmt => cargo_steps(
+            root,
+            &log,
+            &[
+                &["fmt", "--all", "--", "--check"],
+                // fuzz/ is its own workspace, outside `--all`.
+                &["fmt", "--manifest-path", "fuzz/Cargo.toml", "--", "--check"],
+            ],
+            &[],
+        ),
         Step::Clippy => cargo_steps(
             root,
             &log,

@@ -101,7 +101,12 @@ where
 
 /// `program arg arg…` for messages (environment not shown).
 pub fn describe(command: &Command) -> String {
-    let mut text = command.get_program().to_string_lossy().into_owned();
+    let program = Path::new(command.get_program());
+    // `$CARGO` is an absolute path into the toolchain; `cargo` reads better.
+    let mut text = match program.file_stem().and_then(|stem| stem.to_str()) {
+        Some("cargo") => "cargo".to_string(),
+        _ => program.to_string_lossy().into_owned(),
+    };
     for arg in command.get_args() {
         text.push(' ');
         text.push_str(&arg.to_string_lossy());
