@@ -1,12 +1,12 @@
 //! The outer JSON of a notification (spec §7.2).
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// The only `resource_type` this SDK opens.
 pub const ENCRYPT_RESOURCE: &str = "encrypt-resource";
 
-/// The notification envelope: what WeChat Pay POSTs to the `notify_url`.
+/// The notification envelope: what WeChat Pay POSTs to the `notify_url`. Unknown fields are
+/// ignored (the whole raw body stays with the caller).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotificationEnvelope {
     /// Notification id; use it to de-duplicate (the same notification can arrive many times).
@@ -22,9 +22,6 @@ pub struct NotificationEnvelope {
     pub summary: Option<String>,
     /// The encrypted payload.
     pub resource: EncryptedResource,
-    /// Fields not documented, kept as received.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
 
 /// `resource`: the encrypted payload of a notification.
@@ -42,7 +39,4 @@ pub struct EncryptedResource {
     pub associated_data: Option<String>,
     /// 12-character nonce.
     pub nonce: String,
-    /// Fields not documented, kept as received.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
 }
