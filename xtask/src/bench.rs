@@ -29,8 +29,9 @@ pub fn run(root: &Path, args: &Args) -> io::Result<bool> {
     for package in &args.packages {
         command.args(["--package", package]);
     }
-    // Only [[bench]] targets: the libtest harness of lib targets rejects criterion flags.
-    command.arg("--benches").arg("--");
+    // Only [[bench]] targets (`--benches` would add every lib, whose libtest harness
+    // rejects criterion's flags).
+    command.args(["--bench", "*", "--"]);
     if args.quick {
         command.arg("--quick");
     }
@@ -41,7 +42,7 @@ pub fn run(root: &Path, args: &Args) -> io::Result<bool> {
         .unwrap_or_else(|| root.join("target"))
         .join("criterion");
     println!(
-        "criterion results: {} (per benchmark: <group>/<name>/new/estimates.json; HTML report if enabled: report/index.html)",
+        "criterion results: {} (per benchmark: <group>/<bench>/new/estimates.json)",
         reports.display()
     );
     Ok(ok)
