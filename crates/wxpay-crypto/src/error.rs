@@ -152,6 +152,15 @@ pub enum Error {
     )]
     SignatureMismatch,
 
+    /// An `Authorization` header is not in the `WECHATPAY2-SHA256-RSA2048` format.
+    #[error(
+        "malformed `Authorization` header: {reason}; expected WECHATPAY2-SHA256-RSA2048 mchid=\"…\",nonce_str=\"…\",signature=\"…\",timestamp=\"…\",serial_no=\"…\""
+    )]
+    MalformedAuthorization {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
     // ----- AEAD / HMAC -------------------------------------------------------------------
     /// The APIv3 or APIv2 key is not 32 bytes long.
     #[error(

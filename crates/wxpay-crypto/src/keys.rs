@@ -11,6 +11,7 @@ use crate::pem_input;
 
 const MERCHANT_KEY: &str = "merchant private key";
 const PUBLIC_KEY: &str = "WeChat Pay public key";
+const MERCHANT_PUBLIC_KEY: &str = "merchant public key";
 const CERTIFICATE: &str = "platform certificate";
 const MIN_RSA_BITS: usize = 2048;
 /// `rsaEncryption`, the algorithm OID of RSA keys in PKCS#8 and SPKI.
@@ -166,35 +167,74 @@ pub struct WechatPayPublicKey {
 impl WechatPayPublicKey {
     /// Loads an SPKI PEM (`BEGIN PUBLIC KEY`); PKCS#1 `BEGIN RSA PUBLIC KEY` is accepted too.
     pub fn from_pem(pem: &str) -> Result<Self> {
-        let block = pem_input::decode(pem, PUBLIC_KEY, &["PUBLIC KEY", "RSA PUBLIC KEY"])?;
-        if block.label == "PUBLIC KEY" {
-            Self::from_der(&block.der)
-        } else {
-            Ok(Self {
-                key: rsa_from_pkcs1(PUBLIC_KEY, &block.der)?,
-            })
-        }
+        public_from_pem(PUBLIC_KEY, pem).map(|key| Self { key })
     }
 
     /// Loads an SPKI DER public key.
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        if der.is_empty() {
-            return Err(Error::EmptyInput {
-                expected: PUBLIC_KEY,
-            });
-        }
-        let info =
-            spki::SubjectPublicKeyInfoRef::try_from(der).map_err(|e| malformed(PUBLIC_KEY, e))?;
-        let key = rsa_from_spki(
-            PUBLIC_KEY,
-            info.algorithm.oid,
-            info.subject_public_key.raw_bytes(),
-        )?;
-        Ok(Self { key })
+        public_from_der(PUBLIC_KEY, der).map(|key| Self { key })
     }
 
     pub(crate) fn verifying_key(&self) -> &RsaVerifyingKey {
         &self.key
+    }
+}
+
+fn public_from_pem(expected: &'static str, pem: &str) -> Result<RsaVerifyingKey> {
+    let block = pem_input::decode(pem, expected, &["PUBLIC KEY", "RSA PUBLIC KEY"])?;
+    if block.label == "PUBLIC KEY" {
+        public_from_der(expected, &block.der)
+    } else {
+        rsa_from_pkcs1(expected, &block.der)
+    }
+}
+
+fn public_from_der(expected: &'static str, der: &[u8]) -> Result<RsaVerifyingKey> {
+    if der.is_empty() {
+        return Err(Error::EmptyInput { expected });
+    }
+    let info = spki::SubjectPublicKeyInfoRef::try_from(der).map_err(|e| malformed(expected, e))?;
+    rsa_from_spki(
+        expected,
+        info.algorithm.oid,
+        info.subject_public_key.raw_bytes(),
+    )
+}
+
+/// A merchant's API public key (the public half of `apiclient_key.pem`): what WeChat Pay — or a
+/// simulator, or a gateway in front of one — uses to check request signatures with
+/// [`MerchantPublicKey::verify_request`].
+///
+/// ```
+/// use wxpay_crypto::MerchantPublicKey;
+/// let key = MerchantPublicKey::from_pem(include_str!("../testdata/merchant_pub.pem"))?;
+/// # let _ = key;
+/// # Ok::<(), wxpay_crypto::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct MerchantPublicKey {
+    key: RsaVerifyingKey,
+}
+
+impl MerchantPublicKey {
+    /// Loads an SPKI PEM (`BEGIN PUBLIC KEY`); PKCS#1 `BEGIN RSA PUBLIC KEY` is accepted too.
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        public_from_pem(MERCHANT_PUBLIC_KEY, pem).map(|key| Self { key })
+    }
+
+    /// Loads an SPKI DER public key.
+    pub fn from_der(der: &[u8]) -> Result<Self> {
+        public_from_der(MERCHANT_PUBLIC_KEY, der).map(|key| Self { key })
+    }
+
+    pub(crate) fn verifying_key(&self) -> &RsaVerifyingKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for MerchantPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MerchantPublicKey").finish_non_exhaustive()
     }
 }
 

@@ -12,6 +12,8 @@
 //! * [`ApiV2Key`] — the APIv2 HMAC-SHA256 `sign` for mini-program and H5 coupon issuing (spec §13).
 //! * [`MerchantPrivateKey`], [`WechatPayPublicKey`], [`PlatformCertificate`] — key loading with
 //!   errors that say what was expected and what was found.
+//! * [`parse_authorization`] and [`MerchantPublicKey::verify_request`] — the server side of
+//!   request signing, for simulators and gateways.
 //!
 //! Why these shapes: other SDKs hashed the APIv3 key before use, never checked the GCM tag, or
 //! had no timestamp window, and their round-trip tests could not see it because both sides shared
@@ -76,6 +78,7 @@ mod clock;
 mod error;
 mod keys;
 mod pem_input;
+mod request_auth;
 mod signer;
 mod verifier;
 
@@ -85,7 +88,8 @@ pub use clock::{
     Clock, FixedClock, NONCE_LEN, NonceSource, SystemClock, SystemNonce, random_nonce,
 };
 pub use error::{Error, Result};
-pub use keys::{MerchantPrivateKey, PlatformCertificate, WechatPayPublicKey};
+pub use keys::{MerchantPrivateKey, MerchantPublicKey, PlatformCertificate, WechatPayPublicKey};
+pub use request_auth::{AuthorizationFields, parse_authorization};
 pub use signer::{Authorization, SCHEME, Signer, signing_string};
 pub use verifier::{
     DEFAULT_TOLERANCE_SECS, PROBE_PREFIX, PUBLIC_KEY_ID_PREFIX, SignatureHeaders, Verifier, header,

@@ -295,7 +295,7 @@ impl Verifier {
     }
 }
 
-fn parse_timestamp(value: &str) -> Result<i64> {
+pub(crate) fn parse_timestamp(value: &str) -> Result<i64> {
     let malformed = || Error::MalformedTimestamp {
         value: value.to_owned(),
     };
@@ -336,9 +336,15 @@ mod tests {
         let mut map = http::HeaderMap::new();
         map.insert("Wechatpay-Timestamp", http::HeaderValue::from_static("1"));
         map.insert("wechatpay-nonce", http::HeaderValue::from_static("n"));
-        map.insert("WECHATPAY-SERIAL", http::HeaderValue::from_static("PUB_KEY_ID_1"));
+        map.insert(
+            "WECHATPAY-SERIAL",
+            http::HeaderValue::from_static("PUB_KEY_ID_1"),
+        );
         let h = SignatureHeaders::from_header_map(&map);
-        assert_eq!((h.timestamp, h.nonce, h.serial, h.signature), ("1", "n", "PUB_KEY_ID_1", ""));
+        assert_eq!(
+            (h.timestamp, h.nonce, h.serial, h.signature),
+            ("1", "n", "PUB_KEY_ID_1", "")
+        );
     }
 
     #[test]

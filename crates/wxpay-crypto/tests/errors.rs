@@ -430,3 +430,73 @@ fn secrets_are_redacted_in_debug() {
         assert!(!all.contains(secret), "{secret} leaked in {all}");
     }
 }
+
+#[test]
+fn authorization_header_parsing_and_request_checks() {
+    use wxpay_crypto::{MerchantPublicKey, parse_authorization};
+    let ok = r#"WECHATPAY2-SHA256-RSA2048 mchid="19", nonce_str="N", signature="c2ln", timestamp="1", serial_no="A""#;
+    assert_eq!(parse_authorization(ok).unwrap().timestamp, "1");
+    for bad in [
+        "",
+        "Bearer x",
+        r#"WECHATPAY2-SHA256-RSA2048 mchid="19""#,
+        r#"WECHATPAY2-SHA256-RSA2048 mchid=19,nonce_str="N",signature="s",timestamp="1",serial_no="A""#,
+        r#"WECHATPAY2-SHA256-RSA2048 mchid="19",mchid="19",nonce_str="N",signature="s",timestamp="1",serial_no="A""#,
+        r#"WECHATPAY2-SHA256-RSA2048 mchid="19",nonce_str="N",signature="s",timestamp="1",serial_no="A",extra="x""#,
+        r#"WECHATPAY2-SHA256-RSA2048 mchid="",nonce_str="N",signature="s",timestamp="1",serial_no="A""#,
+        r#"WECHATPAY2-SHA256-RSA2048 mchid"19",nonce_str="N",signature="s",timestamp="1",serial_no="A""#,
+        r#"WECHATPAY-BRAND-SHA256-RSA2048 mchid="19",nonce_str="N",signature="s",timestamp="1",serial_no="A""#,
+    ] {
+        assert!(
+            matches!(
+                parse_authorization(bad),
+                Err(Error::MalformedAuthorization { .. })
+            ),
+            "{bad}"
+        );
+    }
+
+    let signer = Signer::new(
+        "19",
+        "A",
+        MerchantPrivateKey::from_pem(MERCHANT_KEY).unwrap(),
+    )
+    .unwrap();
+    let auth = signer.sign("GET", "/v3/x?a=1", b"", 1000, "N").unwrap();
+    let fields = parse_authorization(auth.header_value()).unwrap();
+    let key = MerchantPublicKey::from_pem(include_str!("../testdata/merchant_pub.pem")).unwrap();
+    key.verify_request("GET", "/v3/x?a=1", b"", &fields, 1000, 300)
+        .unwrap();
+    assert!(matches!(
+        key.verify_request("GET", "/v3/x?a=1", b"", &fields, 1300, 300),
+        Err(Error::TimestampOutOfWindow { .. })
+    ));
+    assert_eq!(
+        key.verify_request("GET", "/v3/x?a=2", b"", &fields, 1000, 300),
+        Err(Error::SignatureMismatch)
+    );
+    let garbled = wxpay_crypto::AuthorizationFields {
+        signature: "!!",
+        ..fields
+    };
+    assert_eq!(
+        key.verify_request("GET", "/v3/x?a=1", b"", &garbled, 1000, 300),
+        Err(Error::SignatureNotBase64)
+    );
+    let bad_ts = wxpay_crypto::AuthorizationFields {
+        timestamp: "1e3",
+        ..fields
+    };
+    assert!(matches!(
+        key.verify_request("GET", "/v3/x?a=1", b"", &bad_ts, 1000, 300),
+        Err(Error::MalformedTimestamp { .. })
+    ));
+    assert!(matches!(
+        MerchantPublicKey::from_pem(CERT),
+        Err(Error::WrongPemKind {
+            expected: "merchant public key",
+            ..
+        })
+    ));
+    assert!(MerchantPublicKey::from_der(&[]).is_err());
+}

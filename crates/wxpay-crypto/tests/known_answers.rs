@@ -285,3 +285,31 @@ fn s13_h5_sign_with_sign_param_ignored() {
         "D47F9BEA2FF7920D9EFAD81F4D6A259FC6B1179B183BE2D546457E2F67687B22"
     );
 }
+
+#[test]
+fn a2_3_request_verifies_on_the_server_side() {
+    let header = format!(
+        r#"WECHATPAY2-SHA256-RSA2048 mchid="1900009191",nonce_str="593BEC0C930BF1AFEB40B4A08C8FB242",signature="{A23_SIG}",timestamp="1554208460",serial_no="1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C""#
+    );
+    let fields = wxpay_crypto::parse_authorization(&header).unwrap();
+    assert_eq!(fields.serial_no, SERIAL);
+    let key = wxpay_crypto::MerchantPublicKey::from_pem(A1_PUB).unwrap();
+    let url = "/v3/marketing/busifavor/coupons/use";
+    key.verify_request("POST", url, A23_BODY.as_bytes(), &fields, TS, 300)
+        .unwrap();
+    assert_eq!(
+        key.verify_request("POST", url, b"{}", &fields, TS, 300),
+        Err(Error::SignatureMismatch)
+    );
+    assert_eq!(
+        key.verify_request(
+            "POST",
+            "/v3/marketing/busifavor/coupons/use?x=1",
+            A23_BODY.as_bytes(),
+            &fields,
+            TS,
+            300
+        ),
+        Err(Error::SignatureMismatch)
+    );
+}

@@ -3,10 +3,7 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
-use wxpay_crypto::{ApiV2Key, ApiV3Key};
+use wxpay_crypto::{ApiV2Key, ApiV3Key, AuthorizationFields, MerchantPublicKey};
 
 use crate::error::{Error, Result};
 use crate::keys::SigningKey;
@@ -136,7 +133,7 @@ impl MerchantConfig {
 /// A merchant ready for use: keys parsed.
 pub(crate) struct Merchant {
     pub(crate) config: MerchantConfig,
-    verifying_key: UnparsedPublicKey<Vec<u8>>,
+    public_key: MerchantPublicKey,
     pub(crate) apiv3: ApiV3Key,
     pub(crate) apiv2: ApiV2Key,
 }
@@ -167,60 +164,39 @@ impl Merchant {
             ApiV3Key::new(&config.apiv3_key.0).map_err(|e| bad(format!("APIv3 key: {e}")))?;
         let apiv2 =
             ApiV2Key::new(&config.apiv2_key.0).map_err(|e| bad(format!("APIv2 key: {e}")))?;
-        let pkcs1 = rsa_public_key_pkcs1(&config.public_key_pem).map_err(|reason| {
+        let public_key = MerchantPublicKey::from_pem(&config.public_key_pem).map_err(|e| {
             Error::MerchantPublicKey {
                 mchid: config.mchid.clone(),
-                reason,
+                reason: e.to_string(),
             }
         })?;
         Ok(Self {
-            verifying_key: UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pkcs1),
+            public_key,
             config,
             apiv3,
             apiv2,
         })
     }
 
-    /// Verifies a base64 RSASSA-PKCS1-v1_5/SHA-256 signature over `message`.
-    pub(crate) fn verify(&self, message: &[u8], signature_b64: &str) -> bool {
-        match decode_signature(signature_b64) {
-            Some(sig) => self.verifying_key.verify(message, &sig).is_ok(),
-            None => false,
-        }
+    /// Checks a request signature (timestamp window, then RSA-SHA256 over the signing string).
+    pub(crate) fn verify_request(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        auth: &AuthorizationFields<'_>,
+        now: i64,
+        tolerance: u64,
+    ) -> wxpay_crypto::Result<()> {
+        self.public_key
+            .verify_request(method, path_and_query, body, auth, now, tolerance)
     }
-}
-
-const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
-
-/// Extracts the PKCS#1 `RSAPublicKey` DER from an SPKI (`BEGIN PUBLIC KEY`) or PKCS#1
-/// (`BEGIN RSA PUBLIC KEY`) PEM.
-fn rsa_public_key_pkcs1(pem_text: &str) -> std::result::Result<Vec<u8>, String> {
-    let block = pem::parse(pem_text.trim()).map_err(|e| e.to_string())?;
-    match block.tag() {
-        "PUBLIC KEY" => {
-            let info = spki::SubjectPublicKeyInfoRef::try_from(block.contents())
-                .map_err(|e| e.to_string())?;
-            if info.algorithm.oid.to_string() != RSA_ENCRYPTION {
-                return Err(format!("algorithm {} is not RSA", info.algorithm.oid));
-            }
-            Ok(info.subject_public_key.raw_bytes().to_vec())
-        }
-        "RSA PUBLIC KEY" => Ok(block.contents().to_vec()),
-        other => Err(format!("found a `{other}` block")),
-    }
-}
-
-fn decode_signature(s: &str) -> Option<Vec<u8>> {
-    if s.is_empty() || s.len() > 2048 {
-        return None;
-    }
-    STANDARD.decode(s).ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wxpay_crypto::{MerchantPrivateKey, Signer, signing_string};
+    use wxpay_crypto::{MerchantPrivateKey, Signer, parse_authorization};
 
     #[test]
     fn demo_keys_have_the_right_lengths() {
@@ -234,12 +210,23 @@ mod tests {
         let key = MerchantPrivateKey::from_pem(demo_merchant_private_key_pem()).unwrap();
         let signer = Signer::new(DEMO_MCHID, DEMO_CERT_SERIAL, key).unwrap();
         let auth = signer.sign("GET", "/v3/x?a=1", b"", 1, "N").unwrap();
-        let msg = signing_string("GET", "/v3/x?a=1", 1, "N", b"");
-        assert!(m.verify(&msg, auth.signature()));
-        let tampered = signing_string("GET", "/v3/x?a=2", 1, "N", b"");
-        assert!(!m.verify(&tampered, auth.signature()));
-        assert!(!m.verify(&msg, "not base64!"));
-        assert!(!m.verify(&msg, ""));
+        let fields = parse_authorization(auth.header_value()).unwrap();
+        assert!(
+            m.verify_request("GET", "/v3/x?a=1", b"", &fields, 1, 300)
+                .is_ok()
+        );
+        assert!(
+            m.verify_request("GET", "/v3/x?a=2", b"", &fields, 1, 300)
+                .is_err()
+        );
+        let garbled = AuthorizationFields {
+            signature: "not base64!",
+            ..fields
+        };
+        assert!(
+            m.verify_request("GET", "/v3/x?a=1", b"", &garbled, 1, 300)
+                .is_err()
+        );
     }
 
     #[test]
