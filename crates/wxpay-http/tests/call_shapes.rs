@@ -186,3 +186,46 @@ async fn undecodable_verified_body_is_a_decode_error() {
     let err = client.execute(&get_stock()).await.unwrap_err();
     assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn multipart_upload_signs_the_meta_part() {
+    let server =
+        TestServer::start(|_| Reply::json(200, r#"{"media_url":"https://example.invalid/m"}"#))
+            .await;
+    let client = client_for(&server).build().unwrap();
+    let req = UploadImage {
+        file_name: "logo.png".into(),
+        file: vec![0x89, b'P', b'N', b'G', 0, 1, 2],
+    };
+    let answer = client.execute(&req).await.unwrap();
+    assert_eq!(answer.media_url, "https://example.invalid/m");
+    let r = &server.requests()[0];
+    assert!(r.auth_ok, "signed over the meta JSON");
+    assert!(
+        r.header("content-type")
+            .unwrap()
+            .starts_with("multipart/form-data; boundary=")
+    );
+    assert_eq!(
+        multipart_meta(&r.body).unwrap(),
+        br#"{"filename":"logo.png","sha256":"00ff"}"#
+    );
+    assert!(
+        r.body
+            .windows(7)
+            .any(|w| w == [0x89, b'P', b'N', b'G', 0, 1, 2])
+    );
+}
+
+#[tokio::test]
+async fn the_stand_in_rejects_a_wrong_merchant_signature() {
+    let server = TestServer::start(|_| Reply::json(200, STOCK_JSON)).await;
+    // Signed with another private key than the merchant public key the server holds.
+    let client = client_for(&server)
+        .merchant_private_key_pem(WECHATPAY_KEY)
+        .build()
+        .unwrap();
+    let err = client.execute(&create_stock()).await.unwrap_err();
+    assert_eq!(err.as_api().map(|a| a.status), Some(401));
+    assert!(!server.requests()[0].auth_ok);
+}

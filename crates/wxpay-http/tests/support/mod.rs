@@ -278,7 +278,14 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<ReplyBody> {
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_default();
-    let auth_ok = check_merchant_signature(parts.method.as_str(), &path_and_query, &auth, &body);
+    // A multipart upload is signed over its `meta` part (spec §2.1), anything else over the body.
+    let signed = match headers.get("content-type") {
+        Some(ct) if ct.starts_with("multipart/form-data") => {
+            multipart_meta(&body).unwrap_or_default()
+        }
+        _ => body.clone(),
+    };
+    let auth_ok = check_merchant_signature(parts.method.as_str(), &path_and_query, &auth, &signed);
     let recorded = Recorded {
         method: parts.method.as_str().to_owned(),
         path_and_query,
@@ -344,6 +351,15 @@ fn respond(reply: Reply, request_id: &str) -> Response<ReplyBody> {
         ReplyBody::full(body)
     };
     builder.body(body).unwrap()
+}
+
+/// The content of the `meta` part of a multipart body.
+pub fn multipart_meta(body: &[u8]) -> Option<Vec<u8>> {
+    let text = String::from_utf8_lossy(body);
+    let start = text.find("name=\"meta\"")?;
+    let rest = &text[start..];
+    let content = &rest[rest.find("\r\n\r\n")? + 4..];
+    Some(content[..content.find("\r\n--")?].as_bytes().to_vec())
 }
 
 /// Parses `WECHATPAY2-SHA256-RSA2048 k="v",k2="v2"`.

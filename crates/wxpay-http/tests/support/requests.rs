@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 use wxpay_model::{
-    ApiRequest, Error, Method, NoContent, RequestBody, ValidationError, encode_path_segment,
+    ApiRequest, Error, Method, MultipartBody, NoContent, RequestBody, ValidationError,
+    encode_path_segment,
 };
 
 /// `GET /v3/test/stocks/{stock_id}?…` with a query that needs encoding.
@@ -126,6 +127,39 @@ impl ApiRequest for DeleteCode {
     }
     fn body(&self) -> Result<RequestBody, Error> {
         Ok(RequestBody::Empty)
+    }
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
+    }
+}
+
+/// `POST /v3/test/media/upload` as `multipart/form-data` (meta + file).
+pub struct UploadImage {
+    pub file_name: String,
+    pub file: Vec<u8>,
+}
+
+/// The answer of [`UploadImage`].
+#[derive(Debug, Deserialize)]
+pub struct Uploaded {
+    pub media_url: String,
+}
+
+impl ApiRequest for UploadImage {
+    type Response = Uploaded;
+    const METHOD: Method = Method::Post;
+    const PATH_TEMPLATE: &'static str = "/v3/test/media/upload";
+    fn path(&self) -> String {
+        Self::PATH_TEMPLATE.to_owned()
+    }
+    fn body(&self) -> Result<RequestBody, Error> {
+        let meta = format!(r#"{{"filename":"{}","sha256":"00ff"}}"#, self.file_name);
+        Ok(RequestBody::Multipart(MultipartBody {
+            meta: meta.into_bytes(),
+            file_name: self.file_name.clone(),
+            content_type: "image/png".into(),
+            file: self.file.clone(),
+        }))
     }
     fn validate(&self) -> Result<(), ValidationError> {
         Ok(())
