@@ -359,7 +359,8 @@ pub fn multipart_meta(body: &[u8]) -> Option<Vec<u8>> {
     let start = text.find("name=\"meta\"")?;
     let rest = &text[start..];
     let content = &rest[rest.find("\r\n\r\n")? + 4..];
-    Some(content[..content.find("\r\n--")?].as_bytes().to_vec())
+    let end = content.find("\r\n--")?;
+    Some(content.as_bytes()[..end].to_vec())
 }
 
 /// Parses `WECHATPAY2-SHA256-RSA2048 k="v",k2="v2"`.
