@@ -219,8 +219,23 @@ fn test_step(root: &Path, log: &Path) -> io::Result<Outcome> {
     if ok {
         Ok(Outcome::Pass(summary))
     } else {
-        Ok(Outcome::Fail(all))
+        Ok(Outcome::Fail(without_passing_tests(&all)))
     }
+}
+
+/// Drops the one-line reports of tests that passed, so a failure is not buried under them
+/// (the full output stays in the log).
+fn without_passing_tests(text: &str) -> String {
+    text.lines()
+        .filter(|line| {
+            let line = line.trim();
+            !(line.starts_with("PASS [") || (line.starts_with("test ") && line.ends_with(" ... ok")))
+        })
+        .fold(String::new(), |mut kept, line| {
+            kept.push_str(line);
+            kept.push('\n');
+            kept
+        })
 }
 
 /// The test runners' own closing lines: nextest's `Summary […]` and libtest's `test result:`.
@@ -339,6 +354,18 @@ mod tests {
                 "Summary [   1.2s] 3 tests run: 3 passed, 0 skipped",
                 "test result: ok. 2 passed; 0 failed; 0 ignored"
             ]
+        );
+    }
+
+    #[test]
+    fn failure_output_keeps_failures_and_drops_passes() {
+        let text = "        PASS [   0.1s] (1/3) a::b ok_test\n        FAIL [   0.2s] (2/3) a::b bad\n\
+                    test src/lib.rs - f (line 3) ... ok\ntest src/lib.rs - g (line 9) ... FAILED\n\
+                    error: linking failed\n";
+        assert_eq!(
+            without_passing_tests(text),
+            "        FAIL [   0.2s] (2/3) a::b bad\ntest src/lib.rs - g (line 9) ... FAILED\n\
+             error: linking failed\n"
         );
     }
 
