@@ -229,7 +229,8 @@ fn without_passing_tests(text: &str) -> String {
     text.lines()
         .filter(|line| {
             let line = line.trim();
-            !(line.starts_with("PASS [") || (line.starts_with("test ") && line.ends_with(" ... ok")))
+            !(line.starts_with("PASS [")
+                || (line.starts_with("test ") && line.ends_with(" ... ok")))
         })
         .fold(String::new(), |mut kept, line| {
             kept.push_str(line);

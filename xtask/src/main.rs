@@ -29,7 +29,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the checks CI runs: fmt, clippy, tests, docs, layering, advisories.
+    /// Run the checks CI runs: fmt, clippy, tests, docs, layering, advisories, fuzz smoke.
     Ci(ci::Args),
     /// Run the criterion benchmarks (`cargo bench`).
     Bench(bench::Args),
