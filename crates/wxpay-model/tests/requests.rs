@@ -189,3 +189,70 @@ fn image_upload_is_multipart_signed_over_meta() {
     bad.file_name = "logo.gif".into();
     assert_eq!(bad.validate().unwrap_err().field, "file_name");
 }
+
+#[test]
+fn constructors_fill_required_fields() {
+    let img = ImageUploadRequest::new("Logo.PNG", vec![1], "0".repeat(64));
+    assert_eq!(img.content_type, "image/png");
+    img.validate().unwrap();
+    assert_eq!(
+        ImageUploadRequest::new("a.jpg", vec![1], "0".repeat(64)).content_type,
+        "image/jpeg"
+    );
+
+    let card = SendConsumptionCardRequest::new(
+        "card1",
+        "wx1",
+        "o1",
+        "r1",
+        Timestamp::parse("2020-01-01T00:00:00+08:00").unwrap(),
+    );
+    card.validate().unwrap();
+    assert_eq!(
+        body_json(&card),
+        serde_json::json!({"appid":"wx1","openid":"o1","out_request_no":"r1","send_time":"2020-01-01T00:00:00+08:00"})
+    );
+
+    let p = SendProductCouponRequest::new("o1", "wx1", "s1", "r1", ProductCouponType::Member);
+    p.validate().unwrap();
+    assert_eq!(body_json(&p)["coupon_type"], "MEMBER");
+    PreSendProductCouponRequest::new("s1", "wx1", "r1")
+        .validate()
+        .unwrap();
+
+    let pay = PaySubsidyRequest::new(
+        "s1",
+        "c1",
+        "4200000913202101152566792388",
+        "1900000001",
+        "1900000002",
+        100,
+        "满20-1",
+        "sub-1",
+    );
+    pay.validate().unwrap();
+    let ret = ReturnSubsidyRequest::new(
+        "s1",
+        "c1",
+        "4200000913202101152566792388",
+        "5010050673",
+        "1900000001",
+        "1900000002",
+        100,
+        "退款",
+        "ret-1",
+    );
+    ret.validate().unwrap();
+    assert_eq!(body_json(&ret)["refund_id"], "5010050673");
+    assert_eq!(
+        ListSubsidyPayReceiptsRequest::new("s1", "c1").path_and_query(),
+        "/v3/marketing/busifavor/subsidy/pay-receipts?stock_id=s1&coupon_code=c1"
+    );
+    assert_eq!(
+        QuerySubsidyPayReceiptRequest::new("r1").path(),
+        "/v3/marketing/busifavor/subsidy/pay-receipts/r1"
+    );
+    QuerySubsidyReturnReceiptRequest::new("r1")
+        .validate()
+        .unwrap();
+}

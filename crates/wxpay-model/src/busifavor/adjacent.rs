@@ -27,6 +27,25 @@ pub struct SendConsumptionCardRequest {
     pub send_time: Timestamp,
 }
 
+impl SendConsumptionCardRequest {
+    /// Send card `card_id` to `openid` at `send_time`.
+    pub fn new(
+        card_id: impl Into<String>,
+        appid: impl Into<String>,
+        openid: impl Into<String>,
+        out_request_no: impl Into<String>,
+        send_time: Timestamp,
+    ) -> Self {
+        Self {
+            card_id: card_id.into(),
+            appid: appid.into(),
+            openid: openid.into(),
+            out_request_no: out_request_no.into(),
+            send_time,
+        }
+    }
+}
+
 impl ApiRequest for SendConsumptionCardRequest {
     type Response = SendConsumptionCardResponse;
     const METHOD: Method = Method::Post;
@@ -74,6 +93,25 @@ pub struct SendProductCouponRequest {
 }
 
 impl SendProductCouponRequest {
+    /// Send a product coupon of `stock_id` to `openid`.
+    pub fn new(
+        openid: impl Into<String>,
+        appid: impl Into<String>,
+        stock_id: impl Into<String>,
+        out_request_no: impl Into<String>,
+        coupon_type: ProductCouponType,
+    ) -> Self {
+        Self {
+            openid: openid.into(),
+            appid: appid.into(),
+            stock_id: stock_id.into(),
+            out_request_no: out_request_no.into(),
+            coupon_type,
+            coupon_code: None,
+            member_card_id: None,
+        }
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
         v::id("openid", &self.openid, 1, 128)?;
         v::id("appid", &self.appid, 1, 32)?;
@@ -124,6 +162,23 @@ pub struct PreSendProductCouponRequest {
 }
 
 impl PreSendProductCouponRequest {
+    /// Pre-send a product coupon of `stock_id`.
+    pub fn new(
+        stock_id: impl Into<String>,
+        appid: impl Into<String>,
+        send_request_no: impl Into<String>,
+    ) -> Self {
+        Self {
+            stock_id: stock_id.into(),
+            appid: appid.into(),
+            send_request_no: send_request_no.into(),
+            coupon_code: None,
+            openid: None,
+            brand_id: None,
+            product_coupon_id: None,
+        }
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
         v::id("stock_id", &self.stock_id, 1, 20)?;
         v::id("appid", &self.appid, 1, 32)?;
@@ -171,6 +226,25 @@ pub struct ImageUploadMeta {
     pub filename: String,
     /// Hex SHA-256 of the file.
     pub sha256: String,
+}
+
+impl ImageUploadRequest {
+    /// Upload `file` named `file_name` (`.jpg`, `.jpeg`, `.png`; the content type follows the
+    /// extension) whose SHA-256 is `sha256_hex`.
+    pub fn new(file_name: impl Into<String>, file: Vec<u8>, sha256_hex: impl Into<String>) -> Self {
+        let file_name = file_name.into();
+        let content_type = if file_name.to_ascii_lowercase().ends_with(".png") {
+            "image/png"
+        } else {
+            "image/jpeg"
+        };
+        Self {
+            file_name,
+            content_type: content_type.to_owned(),
+            file,
+            sha256: sha256_hex.into(),
+        }
+    }
 }
 
 impl ApiRequest for ImageUploadRequest {

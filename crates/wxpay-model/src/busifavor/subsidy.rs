@@ -37,6 +37,30 @@ pub struct PaySubsidyRequest {
 }
 
 impl PaySubsidyRequest {
+    /// Pay `amount` fen of subsidy for `coupon_code` used in order `transaction_id`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        stock_id: impl Into<String>,
+        coupon_code: impl Into<String>,
+        transaction_id: impl Into<String>,
+        payer_merchant: impl Into<String>,
+        payee_merchant: impl Into<String>,
+        amount: i64,
+        description: impl Into<String>,
+        out_subsidy_no: impl Into<String>,
+    ) -> Self {
+        Self {
+            stock_id: stock_id.into(),
+            coupon_code: coupon_code.into(),
+            transaction_id: transaction_id.into(),
+            payer_merchant: payer_merchant.into(),
+            payee_merchant: payee_merchant.into(),
+            amount,
+            description: description.into(),
+            out_subsidy_no: out_subsidy_no.into(),
+        }
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
         v::id("stock_id", &self.stock_id, 1, 20)?;
         v::chars("coupon_code", &self.coupon_code, 1, 128)?;
@@ -100,6 +124,17 @@ pub struct ListSubsidyPayReceiptsRequest {
     pub out_subsidy_no: Option<String>,
 }
 
+impl ListSubsidyPayReceiptsRequest {
+    /// Subsidy payments of `coupon_code` of `stock_id`.
+    pub fn new(stock_id: impl Into<String>, coupon_code: impl Into<String>) -> Self {
+        Self {
+            stock_id: stock_id.into(),
+            coupon_code: coupon_code.into(),
+            out_subsidy_no: None,
+        }
+    }
+}
+
 impl ApiRequest for ListSubsidyPayReceiptsRequest {
     type Response = SubsidyPayReceiptList;
     const METHOD: Method = Method::Get;
@@ -140,6 +175,15 @@ pub struct SubsidyPayReceiptList {
 pub struct QuerySubsidyPayReceiptRequest {
     /// Receipt id (path).
     pub subsidy_receipt_id: String,
+}
+
+impl QuerySubsidyPayReceiptRequest {
+    /// Query receipt `subsidy_receipt_id`.
+    pub fn new(subsidy_receipt_id: impl Into<String>) -> Self {
+        Self {
+            subsidy_receipt_id: subsidy_receipt_id.into(),
+        }
+    }
 }
 
 impl ApiRequest for QuerySubsidyPayReceiptRequest {
@@ -186,6 +230,32 @@ pub struct ReturnSubsidyRequest {
 }
 
 impl ReturnSubsidyRequest {
+    /// Return `amount` fen of subsidy after refund `refund_id`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        stock_id: impl Into<String>,
+        coupon_code: impl Into<String>,
+        transaction_id: impl Into<String>,
+        refund_id: impl Into<String>,
+        payer_merchant: impl Into<String>,
+        payee_merchant: impl Into<String>,
+        amount: i64,
+        description: impl Into<String>,
+        out_subsidy_return_no: impl Into<String>,
+    ) -> Self {
+        Self {
+            stock_id: stock_id.into(),
+            coupon_code: coupon_code.into(),
+            transaction_id: transaction_id.into(),
+            refund_id: refund_id.into(),
+            payer_merchant: payer_merchant.into(),
+            payee_merchant: payee_merchant.into(),
+            amount,
+            description: description.into(),
+            out_subsidy_return_no: out_subsidy_return_no.into(),
+        }
+    }
+
     fn check(&self) -> Result<(), ValidationError> {
         v::id("stock_id", &self.stock_id, 1, 20)?;
         v::chars("coupon_code", &self.coupon_code, 1, 128)?;
@@ -248,6 +318,15 @@ pub struct SubsidyReturnReceipt {
 pub struct QuerySubsidyReturnReceiptRequest {
     /// Return receipt id (path).
     pub subsidy_return_receipt_id: String,
+}
+
+impl QuerySubsidyReturnReceiptRequest {
+    /// Query return receipt `subsidy_return_receipt_id`.
+    pub fn new(subsidy_return_receipt_id: impl Into<String>) -> Self {
+        Self {
+            subsidy_return_receipt_id: subsidy_return_receipt_id.into(),
+        }
+    }
 }
 
 impl ApiRequest for QuerySubsidyReturnReceiptRequest {
