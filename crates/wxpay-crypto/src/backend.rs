@@ -3,7 +3,7 @@
 //! Everything else in the crate goes through these few functions and types, so a second backend
 //! (aws-lc-rs mirrors ring's API) can be added behind a feature by writing this file again.
 
-use ring::{aead, hmac, rand, signature};
+use ring::{aead, digest, hmac, rand, signature};
 
 use crate::error::{Error, Result};
 
@@ -132,6 +132,14 @@ pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 pub(crate) fn hmac_sha256_verify(key: &[u8], message: &[u8], tag: &[u8]) -> bool {
     let key = hmac::Key::new(hmac::HMAC_SHA256, key);
     hmac::verify(&key, message, tag).is_ok()
+}
+
+/// SHA-256 of `data`.
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    let d = digest::digest(&digest::SHA256, data);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
 }
 
 /// Fills `out` from the operating system's CSPRNG.

@@ -82,6 +82,18 @@ mod request_auth;
 mod signer;
 mod verifier;
 
+/// Lower-case hex SHA-256 of `data`, as the marketing image upload's `meta.sha256` wants it.
+///
+/// ```
+/// assert_eq!(
+///     wxpay_crypto::sha256_hex(b"abc"),
+///     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+/// );
+/// ```
+pub fn sha256_hex(data: &[u8]) -> String {
+    keys::upper_hex(&backend::sha256(data)).to_ascii_lowercase()
+}
+
 pub use aead::{ALGORITHM as AEAD_ALGORITHM, ApiV3Key, NONCE_LEN as AEAD_NONCE_LEN, Plaintext};
 pub use apiv2::{ApiV2Key, SIGN_PARAM as APIV2_SIGN_PARAM, apiv2_canonical_params};
 pub use clock::{

@@ -192,11 +192,16 @@ fn image_upload_is_multipart_signed_over_meta() {
 
 #[test]
 fn constructors_fill_required_fields() {
-    let img = ImageUploadRequest::new("Logo.PNG", vec![1], "0".repeat(64));
+    let img = ImageUploadRequest::new("Logo.PNG", vec![1]);
     assert_eq!(img.content_type, "image/png");
+    // sha256(0x01), computed with `printf '\x01' | sha256sum`.
+    assert_eq!(
+        img.sha256,
+        "4bf5122f344554c53bde2ebb8cd2b7e3d1600ad631c385a5d7cce23c7785459a"
+    );
     img.validate().unwrap();
     assert_eq!(
-        ImageUploadRequest::new("a.jpg", vec![1], "0".repeat(64)).content_type,
+        ImageUploadRequest::new("a.jpg", vec![1]).content_type,
         "image/jpeg"
     );
 

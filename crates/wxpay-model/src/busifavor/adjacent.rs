@@ -205,8 +205,8 @@ pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
 
 /// `POST /v3/marketing/favor/media/image-upload` — upload a logo or coupon image (§8.27).
 ///
-/// The signed body is the `meta` JSON `{"filename":…,"sha256":…}`; pass the file's SHA-256 as
-/// 64 hex digits.
+/// The signed body is the `meta` JSON `{"filename":…,"sha256":…}`; [`ImageUploadRequest::new`]
+/// computes the file's SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageUploadRequest {
     /// File name, ending in `.jpg`, `.jpeg` or `.png`.
@@ -230,8 +230,8 @@ pub struct ImageUploadMeta {
 
 impl ImageUploadRequest {
     /// Upload `file` named `file_name` (`.jpg`, `.jpeg`, `.png`; the content type follows the
-    /// extension) whose SHA-256 is `sha256_hex`.
-    pub fn new(file_name: impl Into<String>, file: Vec<u8>, sha256_hex: impl Into<String>) -> Self {
+    /// extension). The SHA-256 for the signed `meta` part is computed here.
+    pub fn new(file_name: impl Into<String>, file: Vec<u8>) -> Self {
         let file_name = file_name.into();
         let content_type = if file_name.to_ascii_lowercase().ends_with(".png") {
             "image/png"
@@ -241,8 +241,8 @@ impl ImageUploadRequest {
         Self {
             file_name,
             content_type: content_type.to_owned(),
+            sha256: wxpay_crypto::sha256_hex(&file),
             file,
-            sha256: sha256_hex.into(),
         }
     }
 }
