@@ -290,6 +290,22 @@ impl MockHandle {
             .unwrap_or_default()
     }
 
+    /// Sets a merchant's callback URL directly (simulator-only). The SDK's request validation
+    /// refuses `http://` notify URLs, as production requires HTTPS; a local test endpoint on
+    /// loopback without TLS is registered through this instead of the API.
+    pub fn set_notify_url(&self, mchid: &str, url: &str) -> Result<(), ApiError> {
+        crate::state::callback_url::check_notify_url(url)
+            .map_err(|issue| ApiError::param("/notify_url", url, issue))?;
+        self.shared.with_state(|st| {
+            st.notify_urls.insert(
+                mchid.to_owned(),
+                crate::state::NotifyUrl {
+                    url: url.to_owned(),
+                },
+            );
+        })
+    }
+
     /// The callback URL a merchant set.
     pub fn notify_url(&self, mchid: &str) -> Option<String> {
         self.shared

@@ -127,3 +127,24 @@ async fn paused_and_stopped_stocks_do_not_issue() {
     );
     mock.shutdown().await;
 }
+
+#[tokio::test]
+async fn notify_url_can_be_set_on_the_handle() {
+    let mock = wxpay_mock::MockBuilder::new().start().await.unwrap();
+    mock.set_notify_url(wxpay_mock::DEMO_MCHID, "http://127.0.0.1:9/cb")
+        .unwrap();
+    assert_eq!(
+        mock.notify_url(wxpay_mock::DEMO_MCHID).as_deref(),
+        Some("http://127.0.0.1:9/cb")
+    );
+    // The same rules as the API: no plain HTTP off loopback, no query.
+    assert!(
+        mock.set_notify_url(wxpay_mock::DEMO_MCHID, "http://example.com/cb")
+            .is_err()
+    );
+    assert!(
+        mock.set_notify_url(wxpay_mock::DEMO_MCHID, "https://example.com/cb?x=1")
+            .is_err()
+    );
+    mock.shutdown().await;
+}
