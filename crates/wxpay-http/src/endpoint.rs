@@ -95,7 +95,9 @@ pub(crate) struct Endpoints {
     primary: BaseUrl,
     backup: Option<BaseUrl>,
     stick: Duration,
-    backup_until: Mutex<Option<Instant>>,
+    /// `None`: on the primary. `Some(None)`: on the backup for good (a stickiness too long
+    /// to represent). `Some(Some(t))`: on the backup until `t`.
+    backup_until: Mutex<Option<Option<Instant>>>,
 }
 
 impl Endpoints {
@@ -108,7 +110,7 @@ impl Endpoints {
         }
     }
 
-    fn until(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
+    fn until(&self) -> std::sync::MutexGuard<'_, Option<Option<Instant>>> {
         match self.backup_until.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
@@ -120,8 +122,9 @@ impl Endpoints {
         if let Some(backup) = &self.backup {
             let mut until = self.until();
             match *until {
-                Some(t) if now < t => return (Which::Backup, backup),
-                Some(_) => *until = None,
+                Some(None) => return (Which::Backup, backup),
+                Some(Some(t)) if now < t => return (Which::Backup, backup),
+                Some(Some(_)) => *until = None,
                 None => {}
             }
         }
@@ -138,7 +141,7 @@ impl Endpoints {
         let mut until = self.until();
         match which {
             Which::Primary => {
-                *until = Some(now + self.stick);
+                *until = Some(now.checked_add(self.stick));
                 true
             }
             Which::Backup => {
@@ -198,6 +201,18 @@ mod tests {
         assert_eq!(e.select(t0 + Duration::from_secs(59)).0, Which::Backup);
         assert_eq!(e.select(t0 + Duration::from_secs(61)).0, Which::Primary);
         assert!(e.connection_failed(Which::Primary, t0));
+        assert!(e.connection_failed(Which::Backup, t0));
+        assert_eq!(e.select(t0).0, Which::Primary);
+    }
+
+    #[test]
+    fn unrepresentable_stick_stays_on_the_backup() {
+        let p = BaseUrl::parse("http://127.0.0.1:1").unwrap();
+        let b = BaseUrl::parse("http://127.0.0.1:2").unwrap();
+        let e = Endpoints::new(p, Some(b), Duration::MAX);
+        let t0 = Instant::now();
+        assert!(e.connection_failed(Which::Primary, t0));
+        assert_eq!(e.select(t0 + Duration::from_secs(86_400)).0, Which::Backup);
         assert!(e.connection_failed(Which::Backup, t0));
         assert_eq!(e.select(t0).0, Which::Primary);
     }

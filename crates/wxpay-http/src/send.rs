@@ -53,14 +53,15 @@ impl Inner {
     /// an error — [`Error::Api`] for a non-2xx answer.
     pub(crate) async fn send(&self, p: &Prepared) -> Result<Raw, Error> {
         let started = Instant::now();
-        let deadline = started + self.timeouts.deadline();
+        // `None`: a deadline so far away that it cannot be represented (no limit).
+        let deadline = started.checked_add(self.timeouts.deadline());
         let max = self.retry.max_attempts();
         self.budget.deposit();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             let now = Instant::now();
-            let remaining = deadline.saturating_duration_since(now);
+            let remaining = deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(now));
             if remaining.is_zero() {
                 return Err(Error::Timeout {
                     kind: TimeoutKind::Deadline,
@@ -128,7 +129,9 @@ impl Inner {
                             source,
                         }
                     };
-                    if attempt >= max || kind == TimeoutKind::Deadline {
+                    // A connection failure with time left is retried even when this attempt's
+                    // limit was the deadline's remainder; only an expired deadline ends here.
+                    if attempt >= max || (timed_out && kind == TimeoutKind::Deadline) {
                         return Err(err);
                     }
                     // Straight to the backup after the primary failed; back off otherwise.
@@ -155,8 +158,13 @@ impl Inner {
         }
     }
 
-    fn may_retry(&self, deadline: Instant, delay: Duration) -> bool {
-        if Instant::now() + delay >= deadline {
+    fn may_retry(&self, deadline: Option<Instant>, delay: Duration) -> bool {
+        let past_deadline = deadline.is_some_and(|deadline| {
+            Instant::now()
+                .checked_add(delay)
+                .is_none_or(|resume| resume >= deadline)
+        });
+        if past_deadline {
             debug!("not retrying: the deadline would pass first");
             return false;
         }
@@ -208,23 +216,24 @@ impl Inner {
         reported_limit: Duration,
         attempt: u32,
     ) -> Result<Raw, AttemptError> {
-        let until = tokio::time::Instant::now() + limit;
+        // `None`: no representable limit (absurdly large setting), so none is applied.
+        let until = tokio::time::Instant::now().checked_add(limit);
         let request = self.build_request(p, base).map_err(AttemptError::Fatal)?;
         debug!("sending");
-        let response = match tokio::time::timeout_at(until, self.http.request(request)).await {
-            Err(_) => {
+        let response = match within(until, self.http.request(request)).await {
+            None => {
                 return Err(AttemptError::NoResponse {
                     source: "no response before the time limit".into(),
                     timed_out: true,
                 });
             }
-            Ok(Err(e)) => {
+            Some(Err(e)) => {
                 return Err(AttemptError::NoResponse {
                     source: Box::new(e),
                     timed_out: false,
                 });
             }
-            Ok(Ok(r)) => r,
+            Some(Ok(r)) => r,
         };
         let (parts, body) = response.into_parts();
         let rid = request_id(&parts.headers);
@@ -245,27 +254,27 @@ impl Inner {
                 request_id: rid,
             }));
         }
-        let body = match tokio::time::timeout_at(until, Limited::new(body, cap).collect()).await {
-            Err(_) => {
+        let body = match within(until, Limited::new(body, cap).collect()).await {
+            None => {
                 return Err(AttemptError::Fatal(Error::Timeout {
                     kind,
                     limit: reported_limit,
                     attempts: attempt,
                 }));
             }
-            Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Some(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
                 return Err(AttemptError::Fatal(Error::BodyTooLarge {
                     limit: cap,
                     request_id: rid,
                 }));
             }
-            Ok(Err(source)) => {
+            Some(Err(source)) => {
                 return Err(AttemptError::Fatal(Error::Body {
                     request_id: rid,
                     source,
                 }));
             }
-            Ok(Ok(collected)) => collected.to_bytes(),
+            Some(Ok(collected)) => collected.to_bytes(),
         };
         debug!(
             status = parts.status.as_u16(),
@@ -278,6 +287,17 @@ impl Inner {
             body,
             attempts: attempt,
         })
+    }
+}
+
+/// Runs `f` until `until` (`None` when the time ran out); without a limit, to completion.
+async fn within<F: std::future::Future>(
+    until: Option<tokio::time::Instant>,
+    f: F,
+) -> Option<F::Output> {
+    match until {
+        Some(until) => tokio::time::timeout_at(until, f).await.ok(),
+        None => Some(f.await),
     }
 }
 

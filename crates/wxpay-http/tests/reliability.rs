@@ -279,3 +279,155 @@ async fn body_within_the_cap_is_read_whole_even_when_chunked() {
         "98065001"
     );
 }
+
+/// A refused connection is a failure before any response: it must fail over and retry even
+/// when the overall deadline is shorter than one attempt's limit (so every attempt's limit
+/// is the deadline's remainder).
+#[tokio::test]
+async fn connection_refused_fails_over_when_the_deadline_is_below_the_attempt_limit() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let backup = TestServer::start(|_| Reply::json(200, STOCK_JSON)).await;
+    let client = client_for(&backup)
+        .base_url(dead_url)
+        .backup_url(Some(backup.url()))
+        .timeouts(Timeouts::default().with_deadline(Duration::from_secs(5)))
+        .build()
+        .unwrap();
+    let answer = client.execute(&create_stock()).await.unwrap();
+    assert_eq!(answer.attempts(), 2, "primary refused, backup answered");
+    assert_eq!(backup.requests().len(), 1);
+}
+
+/// Absurd but accepted time settings must not panic on `Instant` arithmetic.
+#[tokio::test]
+async fn huge_time_settings_do_not_panic() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let backup = TestServer::start(|_| Reply::json(200, STOCK_JSON)).await;
+    let client = client_for(&backup)
+        .base_url(dead_url)
+        .backup_url(Some(backup.url()))
+        .timeouts(
+            Timeouts::default()
+                .with_attempt(Duration::MAX)
+                .with_deadline(Duration::MAX),
+        )
+        .retry_policy(
+            RetryPolicy::default()
+                .with_failover_stick(Duration::MAX)
+                .with_base_delay(Duration::from_millis(1))
+                .with_max_delay(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let answer = client.execute(&create_stock()).await.unwrap();
+    assert_eq!(answer.attempts(), 2);
+    // Still on the backup (the stickiness never ends).
+    assert_eq!(client.execute(&get_stock()).await.unwrap().attempts(), 1);
+}
+
+/// A one-shot TCP server: for every connection, reads the request head and answers with
+/// `reply` raw bytes (then closes, or stalls when `stall`). Counts requests.
+async fn raw_server(
+    reply: &'static [u8],
+    stall: bool,
+) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                seen.fetch_add(1, Ordering::SeqCst);
+                let _ = stream.write_all(reply).await;
+                if stall {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                }
+            });
+        }
+    });
+    (url, count)
+}
+
+/// The status line arrived, then the connection died mid-body: the request reached WeChat
+/// Pay and an answer started, so it is not retried and does not fail over.
+#[tokio::test]
+async fn failure_after_the_answer_started_is_not_retried() {
+    let (url, count) = raw_server(
+        b"HTTP/1.1 200 OK\r\nrequest-id: RID-CUT\r\ncontent-length: 100\r\n\r\n{\"stock_id\"",
+        false,
+    )
+    .await;
+    let backup = TestServer::start(|_| Reply::json(200, STOCK_JSON)).await;
+    let client = client_for(&backup)
+        .base_url(url)
+        .backup_url(Some(backup.url()))
+        .build()
+        .unwrap();
+    let err = client.execute(&create_stock()).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Body { request_id, .. } if request_id.as_deref() == Some("RID-CUT")),
+        "{err:?}"
+    );
+    assert_eq!(count.load(Ordering::SeqCst), 1, "not retried");
+    assert!(backup.requests().is_empty(), "no failover");
+}
+
+/// The status line arrived, then the body stalled past the attempt limit: a timeout, not
+/// retried.
+#[tokio::test]
+async fn body_stalling_after_the_status_line_times_out_without_retry() {
+    let (url, count) = raw_server(
+        b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"stock_id\"",
+        true,
+    )
+    .await;
+    let client = base_builder()
+        .base_url(url)
+        .wechatpay_public_key(PUB_KEY_ID, WECHATPAY_PUB)
+        .timeouts(Timeouts::default().with_attempt(Duration::from_millis(200)))
+        .build()
+        .unwrap();
+    let err = client.execute(&get_stock()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                kind: TimeoutKind::Attempt,
+                attempts: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+/// The request was read but the connection closed with no answer at all: that is a failure
+/// before any response, retried (WeChat Pay is idempotent on the business request number).
+#[tokio::test]
+async fn connection_closed_without_any_answer_is_retried() {
+    let (url, count) = raw_server(b"", false).await;
+    let client = base_builder()
+        .base_url(url)
+        .wechatpay_public_key(PUB_KEY_ID, WECHATPAY_PUB)
+        .build()
+        .unwrap();
+    let err = client.execute(&create_stock()).await.unwrap_err();
+    assert!(matches!(err, Error::Connect { attempts: 3, .. }), "{err:?}");
+    assert_eq!(count.load(Ordering::SeqCst), 3);
+}

@@ -186,3 +186,19 @@ async fn callback_style_verification_uses_the_same_keys() {
     assert!(client.refresh_certificates().await.is_err());
     assert!(server.requests().is_empty());
 }
+
+#[tokio::test]
+async fn non_2xx_answers_are_not_verified() {
+    // Signed but tampered: verification would fail, yet a non-2xx is reported as what it is.
+    let server = TestServer::start(|_| {
+        Reply::json(400, r#"{"code":"PARAM_ERROR","message":"bad"}"#).tampered()
+    })
+    .await;
+    let client = client_for(&server).build().unwrap();
+    let err = client.execute(&get_stock()).await.unwrap_err();
+    let api = err
+        .as_api()
+        .expect("an API error, not a verification error");
+    assert_eq!(api.status, 400);
+    assert_eq!(api.code.as_ref().map(|c| c.as_str()), Some("PARAM_ERROR"));
+}
