@@ -19,6 +19,82 @@ const STOCK_TYPES: [&str; 3] = ["NORMAL", "DISCOUNT", "EXCHANGE"];
 const CODE_MODES: [&str; 3] = ["WECHATPAY_MODE", "MERCHANT_API", "MERCHANT_UPLOAD"];
 const USE_METHODS: [&str; 4] = ["OFF_LINE", "MINI_PROGRAMS", "PAYMENT_CODE", "SELF_CONSUME"];
 
+/// Top-level fields of a stock definition (spec §8.1); anything else in a create body is ignored
+/// rather than stored and echoed by queries.
+const DEFINITION_FIELDS: [&str; 12] = [
+    "stock_name",
+    "belong_merchant",
+    "comment",
+    "goods_name",
+    "stock_type",
+    "coupon_use_rule",
+    "stock_send_rule",
+    "custom_entrance",
+    "display_pattern_info",
+    "coupon_code_mode",
+    "notify_config",
+    "subsidy",
+];
+
+/// What `PATCH /stocks/{id}` may change (spec §8.3), per object; everything else (owner, type,
+/// code mode, budgets, face value, logo, merchant name…) is fixed once created.
+const MODIFIABLE: [(&str, &[&str]); 10] = [
+    ("out_request_no", &[]),
+    ("stock_name", &[]),
+    ("comment", &[]),
+    ("goods_name", &[]),
+    ("subsidy", &[]),
+    (
+        "custom_entrance",
+        &[
+            "mini_programs_info",
+            "appid",
+            "hall_id",
+            "code_display_mode",
+        ],
+    ),
+    (
+        "display_pattern_info",
+        &[
+            "description",
+            "background_color",
+            "coupon_image_url",
+            "finder_info",
+        ],
+    ),
+    (
+        "coupon_use_rule",
+        &["use_method", "mini_programs_appid", "mini_programs_path"],
+    ),
+    (
+        "stock_send_rule",
+        &["natural_person_limit", "prevent_api_abuse"],
+    ),
+    ("notify_config", &["notify_appid"]),
+];
+
+/// `PARAM_ERROR` for any field of a modify body that cannot be modified.
+fn check_modifiable(body: &Map<String, Value>) -> Result<(), ApiError> {
+    let fixed = |pointer: String, value: &Value| {
+        Err(ApiError::param(&pointer, value.clone(), "该字段不支持修改"))
+    };
+    for (key, value) in body {
+        let Some((_, inner)) = MODIFIABLE.iter().find(|(k, _)| k == key) else {
+            return fixed(format!("/{key}"), value);
+        };
+        if inner.is_empty() {
+            continue;
+        }
+        let Some(obj) = opt_obj(body, "", key)? else {
+            continue;
+        };
+        if let Some((sub, v)) = obj.iter().find(|(k, _)| !inner.contains(&k.as_str())) {
+            return fixed(format!("/{key}/{sub}"), v);
+        }
+    }
+    Ok(())
+}
+
 /// One stock.
 #[derive(Debug, Clone)]
 pub(crate) struct Stock {
@@ -317,7 +393,7 @@ impl State {
         check_definition(obj)?;
         self.idempotent("create_stock", &ctx.mchid, &no, body, |st| {
             let mut def = obj.clone();
-            def.remove("out_request_no");
+            def.retain(|k, _| DEFINITION_FIELDS.contains(&k.as_str()));
             let stock_type = def["stock_type"].as_str().unwrap_or("NORMAL").to_owned();
             let code_mode = def["coupon_code_mode"]
                 .as_str()
@@ -391,30 +467,18 @@ impl State {
         opt_str(obj, "", "comment", 1, 20)?;
         opt_str(obj, "", "goods_name", 1, 15)?;
         let subsidy = opt_bool(obj, "", "subsidy")?;
-        if let Some(rule) = opt_obj(obj, "", "coupon_use_rule")? {
-            for key in rule.keys() {
-                if !["use_method", "mini_programs_appid", "mini_programs_path"]
-                    .contains(&key.as_str())
-                {
-                    return Err(ApiError::param(
-                        &format!("/coupon_use_rule/{key}"),
-                        rule[key].clone(),
-                        "该字段不支持修改",
-                    ));
-                }
-            }
-            if rule.contains_key("use_method") {
-                req_enum(rule, "/coupon_use_rule", "use_method", &USE_METHODS)?;
-            }
-        }
-        if let Some(entrance) = opt_obj(obj, "", "custom_entrance")?
-            && entrance.contains_key("store_id")
+        check_modifiable(obj)?;
+        if let Some(rule) = opt_obj(obj, "", "coupon_use_rule")?
+            && rule.contains_key("use_method")
         {
-            return Err(ApiError::param(
-                "/custom_entrance/store_id",
-                entrance["store_id"].clone(),
-                "store_id不支持修改",
-            ));
+            req_enum(rule, "/coupon_use_rule", "use_method", &USE_METHODS)?;
+        }
+        if let Some(send) = opt_obj(obj, "", "stock_send_rule")? {
+            opt_bool(send, "/stock_send_rule", "natural_person_limit")?;
+            opt_bool(send, "/stock_send_rule", "prevent_api_abuse")?;
+        }
+        if let Some(cfg) = opt_obj(obj, "", "notify_config")? {
+            opt_str(cfg, "/notify_config", "notify_appid", 1, 64)?;
         }
         let scope_no = format!("{stock_id}/{no}");
         self.idempotent("modify_stock", &ctx.mchid, &scope_no, body, |st| {
