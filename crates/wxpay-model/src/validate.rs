@@ -110,6 +110,18 @@ pub(crate) fn opt_range(field: &str, value: Option<i64>, min: i64, max: i64) -> 
     value.map_or(Ok(()), |v| range(field, v, min, max))
 }
 
+/// An optional integer of at least `min` (no documented maximum).
+pub(crate) fn opt_min(field: &str, value: Option<i64>, min: i64) -> Checked {
+    match value {
+        Some(v) if v < min => Err(ValidationError::new(
+            field,
+            format!("be at least {min}"),
+            v.to_string(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A rule that is not about one value's shape.
 pub(crate) fn rule(field: &str, ok: bool, rule: &str, found: impl FnOnce() -> String) -> Checked {
     if ok {
@@ -120,7 +132,8 @@ pub(crate) fn rule(field: &str, ok: bool, rule: &str, found: impl FnOnce() -> St
 }
 
 /// A callback URL (spec §7.5): 10..=256 characters, `https://`, a host, no query, no fragment,
-/// no white space.
+/// no white space, no user info, and a host WeChat Pay can reach (not `localhost`, not a
+/// loopback, private, link-local or unspecified IP literal).
 pub(crate) fn notify_url(field: &str, url: &str) -> Checked {
     chars(field, url, 10, 256)?;
     let Some(rest) = url
@@ -149,13 +162,71 @@ pub(crate) fn notify_url(field: &str, url: &str) -> Checked {
         "contain no white space or control characters",
         |c| !c.is_whitespace() && !c.is_control(),
     )?;
-    let host = rest.split('/').next().unwrap_or("");
+    let authority = rest.split('/').next().unwrap_or("");
+    rule(
+        field,
+        !authority.contains('@'),
+        "carry no user info (user:password@)",
+        || format!("{url:?}"),
+    )?;
+    let host = host_of(authority);
     rule(
         field,
         !host.is_empty(),
         "name a host after https://",
         || format!("{url:?}"),
+    )?;
+    rule(
+        field,
+        is_public_host(host),
+        "name a host WeChat Pay can reach (not localhost or a loopback/private IP)",
+        || format!("host {host:?}"),
     )
+}
+
+/// The host of `host[:port]` or `[v6][:port]`, without brackets and port.
+fn host_of(authority: &str) -> &str {
+    if let Some(v6) = authority.strip_prefix('[') {
+        return v6.split(']').next().unwrap_or("");
+    }
+    authority.split(':').next().unwrap_or("")
+}
+
+/// Whether `host` may be reachable from the internet: not `localhost` and not an IP literal in
+/// a loopback, private, link-local, shared or unspecified range. Names are not resolved.
+fn is_public_host(host: &str) -> bool {
+    use std::net::IpAddr;
+    let name = host.trim_end_matches('.');
+    if name.eq_ignore_ascii_case("localhost")
+        || name
+            .get(name.len().saturating_sub(10)..)
+            .is_some_and(|t| t.eq_ignore_ascii_case(".localhost"))
+    {
+        return false;
+    }
+    let public_v4 = |ip: std::net::Ipv4Addr| {
+        let [a, b, ..] = ip.octets();
+        !(ip.is_loopback()
+            || ip.is_private()
+            || ip.is_link_local()
+            || ip.is_unspecified()
+            || ip.is_broadcast()
+            || (a == 100 && (64..128).contains(&b)))
+    };
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => public_v4(ip),
+        Ok(IpAddr::V6(ip)) => {
+            if let Some(v4) = ip.to_ipv4_mapped() {
+                return public_v4(v4);
+            }
+            let [first, ..] = ip.segments();
+            !(ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
+        }
+        Err(_) => true,
+    }
 }
 
 /// A list's length within `min..=max`.
@@ -222,6 +293,19 @@ mod tests {
         assert_eq!(long.len(), 256);
         assert!(notify_url("u", &long).is_ok());
         assert!(notify_url("u", &format!("{long}p")).is_err());
+    }
+
+    #[test]
+    fn hosts() {
+        assert_eq!(host_of("example.com:8443"), "example.com");
+        assert_eq!(host_of("[::1]:8443"), "::1");
+        assert_eq!(host_of("[::1"), "::1");
+        assert!(is_public_host("example.com"));
+        assert!(!is_public_host("a.localhost"));
+        assert!(!is_public_host("::ffff:127.0.0.1"));
+        assert!(!is_public_host("100.64.0.1"));
+        assert!(is_public_host("100.128.0.1"));
+        assert!(is_public_host("2001:db8::1"));
     }
 
     #[test]

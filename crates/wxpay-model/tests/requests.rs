@@ -162,11 +162,12 @@ fn post_paths() {
 
 #[test]
 fn image_upload_is_multipart_signed_over_meta() {
+    let file = vec![0x89, b'P', b'N', b'G'];
     let r = ImageUploadRequest {
         file_name: "logo.png".into(),
         content_type: "image/png".into(),
-        file: vec![0x89, b'P', b'N', b'G'],
-        sha256: "a".repeat(64),
+        sha256: wxpay_crypto::sha256_hex(&file),
+        file,
     };
     r.validate().unwrap();
     match r.body().unwrap() {
@@ -174,7 +175,7 @@ fn image_upload_is_multipart_signed_over_meta() {
             let meta: Value = serde_json::from_slice(&m.meta).unwrap();
             assert_eq!(
                 meta,
-                serde_json::json!({"filename":"logo.png","sha256":"a".repeat(64)})
+                serde_json::json!({"filename":"logo.png","sha256":r.sha256})
             );
             assert_eq!(m.file, r.file);
             assert_eq!(m.content_type, "image/png");

@@ -525,3 +525,182 @@ fn path_parameters_must_not_be_empty() {
         "stock_id"
     );
 }
+
+// ----- review fixes ------------------------------------------------------------------------
+
+#[test]
+fn day_time_may_start_at_midnight() {
+    // §9.1 says 1..86399, but 0 (00:00:00) is the only way to start a range at midnight;
+    // lenient: begin 0..=86399, end 1..=86399 and after begin.
+    let week = |b: i64, e: i64| AvailableWeek {
+        week_day: Some(vec![1]),
+        available_day_time: Some(vec![AvailableDayTime {
+            begin_time: b,
+            end_time: e,
+        }]),
+    };
+    let p = "coupon_use_rule.coupon_available_time.available_week.available_day_time[0]";
+    bounds(
+        &stock(),
+        &format!("{p}.begin_time"),
+        &[0, 86_398],
+        &[-1, 86_400],
+        |r, b| r.coupon_use_rule.coupon_available_time.available_week = Some(week(b, 86_399)),
+    );
+    bounds(
+        &stock(),
+        &format!("{p}.end_time"),
+        &[1, 86_399],
+        &[0],
+        |r, e| r.coupon_use_rule.coupon_available_time.available_week = Some(week(0, e)),
+    );
+}
+
+#[test]
+fn page_size_has_no_invented_maximum() {
+    // §8.6/§8.12: default and maximum page size are unknown [?]; only nonsense is refused.
+    bounds(
+        &ListUserCouponsRequest::new("o", "wx1"),
+        "limit",
+        &[1, 1000, 5000],
+        &[0, -1],
+        |r, v| r.limit = Some(v),
+    );
+    bounds(
+        &ListCouponCodesRequest::new("s1"),
+        "limit",
+        &[1, 1001, 100_000],
+        &[0],
+        |r, v| r.limit = Some(v),
+    );
+    bounds(
+        &ListUserCouponsRequest::new("o", "wx1"),
+        "offset",
+        &[0, 1_000_000],
+        &[-1],
+        |r, v| r.offset = Some(v),
+    );
+}
+
+#[test]
+fn stock_validity_is_at_most_a_year() {
+    // §9.1: "stock validity ≤ 1 year"; a leap year has 366 days, so that is the bound.
+    let begin = ts("2026-01-01T00:00:00+08:00").unix_timestamp();
+    let at = |secs: i64| {
+        let t = time::OffsetDateTime::from_unix_timestamp(begin + secs)
+            .unwrap()
+            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap());
+        Timestamp::from_offset_date_time(t).unwrap()
+    };
+    bounds(
+        &stock(),
+        "coupon_use_rule.coupon_available_time.available_end_time",
+        &[at(1), at(366 * 86_400)],
+        &[at(366 * 86_400 + 1), at(0)],
+        |r, t| r.coupon_use_rule.coupon_available_time.available_end_time = t,
+    );
+}
+
+#[test]
+fn notify_url_must_be_publicly_reachable() {
+    // §7.5: not localhost, not a private or loopback IP literal.
+    bounds(
+        &SetCallbackRequest::new("https://example.com/notify"),
+        "notify_url",
+        &[
+            "https://pay.weixin.qq.com".to_string(),
+            "https://example.com:8443/wx/notify".into(),
+            "https://8.8.8.8/notify".into(),
+            "https://localhost.example.com/n".into(),
+        ],
+        &[
+            "https://localhost/notify".to_string(),
+            "https://LOCALHOST:8443/notify".into(),
+            "https://127.0.0.1/notify".into(),
+            "https://10.1.2.3/notify".into(),
+            "https://172.16.0.1/notify".into(),
+            "https://192.168.1.1:443/notify".into(),
+            "https://169.254.1.1/notify".into(),
+            "https://0.0.0.0/notify".into(),
+            "https://[::1]/notify".into(),
+            "https://[fd00::1]/notify".into(),
+            "https://[fe80::1]:8443/notify".into(),
+            "https://user:pw@example.com/notify".into(),
+        ],
+        |r, v| r.notify_url = v,
+    );
+}
+
+#[test]
+fn coupon_codes_refuse_four_byte_characters() {
+    // §1.5 applies to every string, coupon codes included.
+    let bad = "券😀".to_string();
+    let e = UseCouponRequest::new(&bad, "wx1", ts("2026-01-01T00:00:00+08:00"), "u1")
+        .validate()
+        .unwrap_err();
+    assert_eq!(
+        (e.field.as_str(), e.found.contains("U+1F600")),
+        ("coupon_code", true)
+    );
+    for e in [
+        ReturnCouponRequest::new(&bad, "s1", "r1").validate(),
+        DeactivateCouponRequest::new(&bad, "s1", "r1").validate(),
+        AssociateOrderRequest::new("s1", &bad, "t1", "r1").validate(),
+        QueryCouponCodeRequest::new("s1", &bad).validate(),
+        DeleteCouponCodeRequest::new("s1", &bad, "d1").validate(),
+        QueryUserCouponRequest::new("o1", &bad, "wx1").validate(),
+        ListSubsidyPayReceiptsRequest::new("s1", &bad).validate(),
+    ] {
+        assert_eq!(e.unwrap_err().field, "coupon_code");
+    }
+    // Three-byte characters and spaces stay allowed (uploaded codes may contain spaces).
+    ReturnCouponRequest::new("券 1", "s1", "r1")
+        .validate()
+        .unwrap();
+}
+
+#[test]
+fn request_numbers_without_a_documented_charset_are_not_restricted() {
+    // The `A-Z a-z 0-9 | _ * -` rule is documented for §8.1, §8.16, §8.18, §8.19 and §8.22
+    // only; elsewhere any visible ASCII is accepted.
+    ModifyStockRequest::new("s1", "mod.2026/01")
+        .validate()
+        .unwrap();
+    SendConsumptionCardRequest::new("c1", "wx1", "o1", "r.1", ts("2026-01-01T00:00:00+08:00"))
+        .validate()
+        .unwrap();
+    SendProductCouponRequest::new("o1", "wx1", "s1", "r.1", ProductCouponType::Normal)
+        .validate()
+        .unwrap();
+    PreSendProductCouponRequest::new("s1", "wx1", "r.1")
+        .validate()
+        .unwrap();
+    // ...but still no spaces or non-ASCII.
+    assert_eq!(
+        ModifyStockRequest::new("s1", "a b")
+            .validate()
+            .unwrap_err()
+            .field,
+        "out_request_no"
+    );
+    // The documented ones keep the strict charset.
+    assert_eq!(
+        SendCouponRequest::new("o1", "wx1", "s1", "r.1")
+            .validate()
+            .unwrap_err()
+            .field,
+        "out_request_no"
+    );
+}
+
+#[test]
+fn image_sha256_must_match_the_file() {
+    let mut r = ImageUploadRequest::new("logo.png", vec![1, 2, 3]);
+    r.validate().unwrap();
+    r.sha256 = r.sha256.to_ascii_uppercase();
+    r.validate().unwrap();
+    r.sha256 = "a".repeat(64);
+    let e = r.validate().unwrap_err();
+    assert_eq!(e.field, "sha256");
+    assert!(e.rule.contains("SHA-256 of `file`"), "{e}");
+}

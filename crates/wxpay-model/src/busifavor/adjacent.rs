@@ -60,7 +60,7 @@ impl ApiRequest for SendConsumptionCardRequest {
         v::id("card_id", &self.card_id, 1, 64)?;
         v::id("appid", &self.appid, 1, 32)?;
         v::id("openid", &self.openid, 1, 128)?;
-        v::request_no("out_request_no", &self.out_request_no, 128)
+        v::id("out_request_no", &self.out_request_no, 1, 128)
     }
 }
 
@@ -116,7 +116,7 @@ impl SendProductCouponRequest {
         v::id("openid", &self.openid, 1, 128)?;
         v::id("appid", &self.appid, 1, 32)?;
         v::id("stock_id", &self.stock_id, 1, 20)?;
-        v::request_no("out_request_no", &self.out_request_no, 128)?;
+        v::id("out_request_no", &self.out_request_no, 1, 128)?;
         v::opt_text("coupon_code", self.coupon_code.as_ref(), 1, 32)?;
         v::opt_id("member_card_id", self.member_card_id.as_ref(), 1, 64)
     }
@@ -182,7 +182,7 @@ impl PreSendProductCouponRequest {
     fn check(&self) -> Result<(), ValidationError> {
         v::id("stock_id", &self.stock_id, 1, 20)?;
         v::id("appid", &self.appid, 1, 32)?;
-        v::request_no("send_request_no", &self.send_request_no, 128)?;
+        v::id("send_request_no", &self.send_request_no, 1, 128)?;
         v::opt_text("coupon_code", self.coupon_code.as_ref(), 1, 32)?;
         v::opt_id("openid", self.openid.as_ref(), 1, 128)
     }
@@ -297,7 +297,14 @@ impl ApiRequest for ImageUploadRequest {
         v::chars("sha256", &self.sha256, 64, 64)?;
         v::charset("sha256", &self.sha256, "be hex digits", |c| {
             c.is_ascii_hexdigit()
-        })
+        })?;
+        let actual = wxpay_crypto::sha256_hex(&self.file);
+        v::rule(
+            "sha256",
+            self.sha256.eq_ignore_ascii_case(&actual),
+            "be the hex SHA-256 of `file` (WeChat Pay checks it)",
+            || format!("{} (the file's is {actual})", self.sha256),
+        )
     }
 }
 

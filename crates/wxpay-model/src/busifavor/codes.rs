@@ -171,8 +171,8 @@ impl ApiRequest for ListCouponCodesRequest {
     }
     fn validate(&self) -> Result<(), ValidationError> {
         v::id("stock_id", &self.stock_id, 1, 20)?;
-        v::opt_range("limit", self.limit, 1, 1000)?;
-        v::opt_range("offset", self.offset, 0, i64::MAX)?;
+        v::opt_min("limit", self.limit, 1)?;
+        v::opt_min("offset", self.offset, 0)?;
         v::opt_id("appid", self.appid.as_ref(), 1, 32)
     }
 }
@@ -237,7 +237,7 @@ impl ApiRequest for QueryCouponCodeRequest {
     }
     fn validate(&self) -> Result<(), ValidationError> {
         v::id("stock_id", &self.stock_id, 1, 20)?;
-        v::chars("coupon_code", &self.coupon_code, 1, 32)?;
+        v::text("coupon_code", &self.coupon_code, 1, 32)?;
         v::opt_id("appid", self.appid.as_ref(), 1, 32)
     }
 }
@@ -299,7 +299,7 @@ impl ApiRequest for DeleteCouponCodeRequest {
     }
     fn validate(&self) -> Result<(), ValidationError> {
         v::id("stock_id", &self.stock_id, 1, 20)?;
-        v::chars("coupon_code", &self.coupon_code, 1, 32)?;
+        v::text("coupon_code", &self.coupon_code, 1, 32)?;
         v::id("delete_request_no", &self.delete_request_no, 1, 128)
     }
 }

@@ -103,7 +103,7 @@ impl UseCouponRequest {
     }
 
     fn check(&self) -> Result<(), ValidationError> {
-        v::chars("coupon_code", &self.coupon_code, 1, 32)?;
+        v::text("coupon_code", &self.coupon_code, 1, 32)?;
         v::opt_id("stock_id", self.stock_id.as_ref(), 1, 20)?;
         v::id("appid", &self.appid, 1, 32)?;
         v::chars("use_time", self.use_time.as_str(), 1, 32)?;
@@ -153,7 +153,7 @@ impl ReturnCouponRequest {
     }
 
     fn check(&self) -> Result<(), ValidationError> {
-        v::chars("coupon_code", &self.coupon_code, 1, 32)?;
+        v::text("coupon_code", &self.coupon_code, 1, 32)?;
         v::id("stock_id", &self.stock_id, 1, 20)?;
         v::id("return_request_no", &self.return_request_no, 1, 128)
     }
@@ -203,7 +203,7 @@ impl DeactivateCouponRequest {
     }
 
     fn check(&self) -> Result<(), ValidationError> {
-        v::chars("coupon_code", &self.coupon_code, 1, 32)?;
+        v::text("coupon_code", &self.coupon_code, 1, 32)?;
         v::id("stock_id", &self.stock_id, 1, 20)?;
         v::id("deactivate_request_no", &self.deactivate_request_no, 1, 128)?;
         v::opt_text("deactivate_reason", self.deactivate_reason.as_ref(), 1, 64)
@@ -253,7 +253,7 @@ impl AssociateOrderRequest {
 
     fn check(&self) -> Result<(), ValidationError> {
         v::id("stock_id", &self.stock_id, 1, 20)?;
-        v::chars("coupon_code", &self.coupon_code, 1, 32)?;
+        v::text("coupon_code", &self.coupon_code, 1, 32)?;
         v::id("out_trade_no", &self.out_trade_no, 1, 128)?;
         v::request_no("out_request_no", &self.out_request_no, 128)
     }

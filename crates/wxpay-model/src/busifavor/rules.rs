@@ -9,6 +9,9 @@ use crate::validate::{self as v, Checked, path};
 /// Largest amount in fen of a coupon's discount or threshold (100 000 CNY).
 pub const MAX_COUPON_AMOUNT: i64 = 10_000_000;
 
+/// Longest stock validity (§9.1 "≤ 1 year"), seconds: 366 days, so a leap year fits.
+pub const MAX_STOCK_VALIDITY_SECS: i64 = 366 * 86_400;
+
 /// `coupon_use_rule` (§9.1). Exactly one of the three rule objects is set, matching `stock_type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CouponUseRule {
@@ -209,6 +212,20 @@ impl FavorAvailableTime {
             "be after available_begin_time",
             || self.available_end_time.to_string(),
         )?;
+        let span =
+            self.available_end_time.unix_timestamp() - self.available_begin_time.unix_timestamp();
+        v::rule(
+            &path(p, "available_end_time"),
+            span <= MAX_STOCK_VALIDITY_SECS,
+            "be at most a year (366 days) after available_begin_time",
+            || {
+                format!(
+                    "{} ({} days later)",
+                    self.available_end_time,
+                    span / 86_400
+                )
+            },
+        )?;
         v::opt_range(
             &path(p, "available_day_after_receive"),
             self.available_day_after_receive,
@@ -278,7 +295,9 @@ impl AvailableWeek {
             )?;
             for (i, t) in times.iter().enumerate() {
                 let p = format!("{f}[{i}]");
-                v::range(&path(&p, "begin_time"), t.begin_time, 1, 86_399)?;
+                // §9.1 says 1..=86399; 0 (00:00:00) is accepted so a range can start at
+                // midnight (lenient: the server decides).
+                v::range(&path(&p, "begin_time"), t.begin_time, 0, 86_399)?;
                 v::range(&path(&p, "end_time"), t.end_time, 1, 86_399)?;
                 v::rule(
                     &path(&p, "end_time"),

@@ -282,7 +282,7 @@ impl ApiRequest for ModifyStockRequest {
     }
     fn validate(&self) -> Result<(), ValidationError> {
         v::id("stock_id", &self.stock_id, 1, 20)?;
-        v::request_no("out_request_no", &self.out_request_no, 128)?;
+        v::id("out_request_no", &self.out_request_no, 1, 128)?;
         if let Some(c) = &self.custom_entrance {
             c.check("custom_entrance")?;
         }

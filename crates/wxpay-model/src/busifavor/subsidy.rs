@@ -63,7 +63,7 @@ impl PaySubsidyRequest {
 
     fn check(&self) -> Result<(), ValidationError> {
         v::id("stock_id", &self.stock_id, 1, 20)?;
-        v::chars("coupon_code", &self.coupon_code, 1, 128)?;
+        v::text("coupon_code", &self.coupon_code, 1, 128)?;
         v::id("transaction_id", &self.transaction_id, 28, 32)?;
         v::id("payer_merchant", &self.payer_merchant, 1, 32)?;
         v::id("payee_merchant", &self.payee_merchant, 1, 32)?;
@@ -157,7 +157,7 @@ impl ApiRequest for ListSubsidyPayReceiptsRequest {
     }
     fn validate(&self) -> Result<(), ValidationError> {
         v::id("stock_id", &self.stock_id, 1, 20)?;
-        v::chars("coupon_code", &self.coupon_code, 1, 128)?;
+        v::text("coupon_code", &self.coupon_code, 1, 128)?;
         v::opt_id("out_subsidy_no", self.out_subsidy_no.as_ref(), 1, 128)
     }
 }
@@ -258,7 +258,7 @@ impl ReturnSubsidyRequest {
 
     fn check(&self) -> Result<(), ValidationError> {
         v::id("stock_id", &self.stock_id, 1, 20)?;
-        v::chars("coupon_code", &self.coupon_code, 1, 128)?;
+        v::text("coupon_code", &self.coupon_code, 1, 128)?;
         v::id("transaction_id", &self.transaction_id, 1, 32)?;
         v::id("refund_id", &self.refund_id, 1, 32)?;
         v::id("payer_merchant", &self.payer_merchant, 1, 32)?;

@@ -86,8 +86,8 @@ impl ApiRequest for ListUserCouponsRequest {
         v::opt_id("creator_merchant", self.creator_merchant.as_ref(), 1, 32)?;
         v::opt_id("belong_merchant", self.belong_merchant.as_ref(), 1, 32)?;
         v::opt_id("sender_merchant", self.sender_merchant.as_ref(), 1, 32)?;
-        v::opt_range("offset", self.offset, 0, i64::MAX)?;
-        v::opt_range("limit", self.limit, 1, 1000)
+        v::opt_min("offset", self.offset, 0)?;
+        v::opt_min("limit", self.limit, 1)
     }
 }
 
@@ -150,7 +150,7 @@ impl ApiRequest for QueryUserCouponRequest {
     }
     fn validate(&self) -> Result<(), ValidationError> {
         v::id("openid", &self.openid, 1, 128)?;
-        v::chars("coupon_code", &self.coupon_code, 1, 32)?;
+        v::text("coupon_code", &self.coupon_code, 1, 32)?;
         v::id("appid", &self.appid, 1, 32)
     }
 }
