@@ -59,14 +59,14 @@ impl ErrorBody {
 impl std::fmt::Display for ErrorBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.code, self.message)?;
-        if let Some(d) = &self.detail {
-            if let Some(field) = &d.field {
-                write!(f, " (field {field}")?;
-                if let Some(issue) = &d.issue {
-                    write!(f, ": {issue}")?;
-                }
-                f.write_str(")")?;
+        if let Some(d) = &self.detail
+            && let Some(field) = &d.field
+        {
+            write!(f, " (field {field}")?;
+            if let Some(issue) = &d.issue {
+                write!(f, ": {issue}")?;
             }
+            f.write_str(")")?;
         }
         if let Some(hint) = self.code.hint() {
             write!(f, "; {hint}")?;

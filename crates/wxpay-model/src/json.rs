@@ -18,17 +18,16 @@ pub(crate) fn from_slice<T: DeserializeOwned>(
 }
 
 fn classify(source: serde_json::Error, bytes: &[u8], context: &'static str) -> Error {
-    if source.is_data() && source.to_string().contains(TIME_ERROR_MARKER) {
-        if let Ok(doc) = serde_json::from_slice::<Value>(bytes) {
-            let mut path = String::new();
-            if let Some((field, value)) = find_bad_time(&doc, &mut path) {
-                return Error::MalformedTime {
-                    context,
-                    field,
-                    value,
-                };
-            }
-        }
+    if source.is_data()
+        && source.to_string().contains(TIME_ERROR_MARKER)
+        && let Ok(doc) = serde_json::from_slice::<Value>(bytes)
+        && let Some((field, value)) = find_bad_time(&doc, &mut String::new())
+    {
+        return Error::MalformedTime {
+            context,
+            field,
+            value,
+        };
     }
     Error::Json { context, source }
 }

@@ -218,13 +218,7 @@ impl FavorAvailableTime {
             &path(p, "available_end_time"),
             span <= MAX_STOCK_VALIDITY_SECS,
             "be at most a year (366 days) after available_begin_time",
-            || {
-                format!(
-                    "{} ({} days later)",
-                    self.available_end_time,
-                    span / 86_400
-                )
-            },
+            || format!("{} ({} days later)", self.available_end_time, span / 86_400),
         )?;
         v::opt_range(
             &path(p, "available_day_after_receive"),
