@@ -1,7 +1,7 @@
 //! [`ClientBuilder`]: every option of the client, parsed and checked once in `build`.
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::HeaderValue;
@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 use crate::certificates::CertManager;
 use crate::client::{Client, Inner};
 use crate::connector;
-use crate::endpoint::{BaseUrl, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL, Endpoints};
+use crate::endpoint::{BaseUrl, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL, Endpoints, redact_userinfo};
 use crate::error::Error;
 use crate::keys::KeySet;
 use crate::policy::{RetryPolicy, Timeouts};
@@ -74,8 +74,11 @@ impl std::fmt::Debug for ClientBuilder {
                 "api_v3_key",
                 &self.api_v3_key.as_ref().map(|_| "<redacted>"),
             )
-            .field("base_url", &self.base_url)
-            .field("backup_url", &self.backup_url)
+            .field("base_url", &redact_userinfo(&self.base_url))
+            .field(
+                "backup_url",
+                &self.backup_url.as_deref().map(redact_userinfo),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -199,7 +202,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Text appended to `User-Agent: wxpay/<version> (<os>) Rust`, e.g. `my-shop/1.2`.
+    /// Text appended (after one space) to `User-Agent: wxpay/<version> (<os>) Rust`, e.g.
+    /// `my-shop/1.2`. Visible ASCII only.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.user_agent_suffix = Some(suffix.into());
         self
@@ -330,7 +334,7 @@ impl ClientBuilder {
                 max_response_bytes: self.max_response_bytes,
                 user_agent,
                 clock: self.clock,
-                refresher: OnceLock::new(),
+                refresher: Mutex::new(None),
             }),
         })
     }
@@ -359,15 +363,19 @@ fn load_private_key(source: Option<KeySource>) -> Result<MerchantPrivateKey, Err
     })
 }
 
-/// `wxpay/<version> (<os>; <arch>) Rust` plus the suffix.
+/// `wxpay/<version> (<os>) Rust` plus the suffix, separated by one space.
 fn user_agent(suffix: Option<&str>) -> Result<HeaderValue, Error> {
     let mut ua = format!(
-        "wxpay/{} ({}; {}) Rust",
+        "wxpay/{} ({}) Rust",
         env!("CARGO_PKG_VERSION"),
-        std::env::consts::OS,
-        std::env::consts::ARCH
+        std::env::consts::OS
     );
     if let Some(s) = suffix.map(str::trim).filter(|s| !s.is_empty()) {
+        if !s.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+            return Err(Error::config(
+                "the User-Agent suffix must be visible ASCII text without line breaks",
+            ));
+        }
         ua.push(' ');
         ua.push_str(s);
     }
@@ -400,14 +408,39 @@ mod tests {
 
     #[test]
     fn user_agent_shape() {
-        let ua = user_agent(Some(" shop/1 ")).unwrap();
-        let ua = ua.to_str().unwrap();
-        assert!(
-            ua.starts_with(&format!("wxpay/{} (", env!("CARGO_PKG_VERSION"))),
-            "{ua}"
+        let expected = format!(
+            "wxpay/{} ({}) Rust",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS
         );
-        assert!(ua.ends_with(") Rust shop/1"), "{ua}");
+        assert_eq!(user_agent(None).unwrap(), expected.as_str());
+        assert_eq!(user_agent(Some("  ")).unwrap(), expected.as_str());
+        assert_eq!(
+            user_agent(Some(" shop/1 ")).unwrap(),
+            format!("{expected} shop/1").as_str()
+        );
         assert!(user_agent(Some("a\nb")).is_err());
+        assert!(user_agent(Some("商店")).is_err());
+    }
+
+    #[test]
+    fn base_url_credentials_are_never_echoed() {
+        for (primary, backup) in [
+            ("https://merchant:hunter2@api.mch.weixin.qq.com", None),
+            (
+                DEFAULT_BASE_URL,
+                Some("https://merchant:hunter2@api2.mch.weixin.qq.com".to_owned()),
+            ),
+        ] {
+            let b = base()
+                .wechatpay_public_key(ID, PUB)
+                .base_url(primary)
+                .backup_url(backup);
+            let debug = format!("{b:?}");
+            assert!(!debug.contains("hunter2"), "{debug}");
+            let r = reason(b.build());
+            assert!(r.contains("credentials") && !r.contains("hunter2"), "{r}");
+        }
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Platform-certificate mode (spec §4): download `GET /v3/certificates`, decrypt with the
 //! APIv3 key, verify the download with a certificate it contains, keep those within validity.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -18,8 +17,10 @@ use crate::prepared::Prepared;
 /// The download path.
 pub(crate) const PATH: &str = "/v3/certificates";
 
-/// After a download that did not bring a serial, downloads for that same serial are not
-/// repeated for this long (stops a stream of bad serials from causing a stream of downloads).
+/// After a download for an unknown serial that did not bring that serial, no unknown serial
+/// (whichever) triggers another download for this long. Callbacks can be sent by anyone, so
+/// a stream of made-up serials must not become a stream of downloads; genuine new
+/// certificates are normally picked up by the periodic refresh before WeChat Pay uses them.
 const MISS_QUIET: Duration = Duration::from_secs(60);
 
 /// Downloads and installs platform certificates; one download at a time.
@@ -28,7 +29,8 @@ pub(crate) struct CertManager {
     interval: Duration,
     lock: tokio::sync::Mutex<()>,
     generation: AtomicU64,
-    misses: Mutex<HashMap<String, Instant>>,
+    /// When the last serial-triggered download that did not help ended.
+    last_miss: Mutex<Option<Instant>>,
 }
 
 #[derive(Deserialize)]
@@ -58,7 +60,7 @@ impl CertManager {
             interval,
             lock: tokio::sync::Mutex::new(()),
             generation: AtomicU64::new(0),
-            misses: Mutex::new(HashMap::new()),
+            last_miss: Mutex::new(None),
         }
     }
 
@@ -84,22 +86,18 @@ impl CertManager {
         if inner.keys.contains(serial) || self.generation.load(Ordering::Acquire) != seen {
             return Ok(());
         }
-        let key = serial.to_ascii_uppercase();
-        let now = Instant::now();
-        {
-            let mut misses = lock(&self.misses);
-            misses.retain(|_, at| now.duration_since(*at) < MISS_QUIET);
-            if misses.contains_key(&key) {
-                debug!(
-                    serial,
-                    "serial was missing from a download moments ago; not downloading again"
-                );
-                return Ok(());
-            }
+        let quiet = lock(&self.last_miss)
+            .is_some_and(|at| Instant::now().saturating_duration_since(at) < MISS_QUIET);
+        if quiet {
+            debug!(
+                serial,
+                "a download for an unknown serial found nothing moments ago; not downloading again yet"
+            );
+            return Ok(());
         }
         let result = self.download(inner).await;
         if !inner.keys.contains(serial) {
-            lock(&self.misses).insert(key, Instant::now());
+            *lock(&self.last_miss) = Some(Instant::now());
         }
         result.map(|_| ())
     }

@@ -1,6 +1,6 @@
 //! The client: one connection pool, one signer, one key set; `execute` for every endpoint.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use http::HeaderValue;
@@ -63,7 +63,9 @@ pub(crate) struct Inner {
     pub(crate) max_response_bytes: usize,
     pub(crate) user_agent: HeaderValue,
     pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) refresher: OnceLock<tokio::task::AbortHandle>,
+    /// The periodic certificate refresh task, once started (restarted when it ended, e.g.
+    /// because its runtime shut down).
+    pub(crate) refresher: Mutex<Option<tokio::task::AbortHandle>>,
 }
 
 impl std::fmt::Debug for Inner {
@@ -82,7 +84,11 @@ impl std::fmt::Debug for Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         // The background refresher only holds a weak reference; stop it with the client.
-        if let Some(task) = self.refresher.get() {
+        let task = match self.refresher.get_mut() {
+            Ok(task) => task,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(task) = task.take() {
             task.abort();
         }
     }
@@ -116,7 +122,7 @@ impl Inner {
                     return self.keys.verify(headers, body, self.clock.now_unix());
                 };
                 if let Err(e) = certs.refresh_for_serial(self, headers.serial).await {
-                    warn!(error = %e, serial = headers.serial, "platform certificate download for an unknown serial failed");
+                    warn!(error = %e.log_summary(), serial = headers.serial, "platform certificate download for an unknown serial failed");
                 }
                 self.keys.verify(headers, body, self.clock.now_unix())
             }
@@ -203,7 +209,9 @@ impl Client {
                 if let Some(id) = e.request_id() {
                     span.record("request_id", id);
                 }
-                span.in_scope(|| tracing::info!(error = %e, "WeChat Pay call failed"));
+                span.in_scope(
+                    || tracing::info!(error = %e.log_summary(), "WeChat Pay call failed"),
+                );
             }
         }
         result
@@ -276,13 +284,18 @@ impl Client {
         self.inner.clock.now_unix()
     }
 
-    /// Starts the periodic certificate refresh once, on the current tokio runtime. The task
-    /// holds only a weak reference and is aborted when the last clone is dropped.
+    /// Starts the periodic certificate refresh on the current tokio runtime unless it is
+    /// running (it is started again if its runtime went away). The task holds only a weak
+    /// reference and is aborted when the last clone is dropped.
     fn ensure_refresher(&self) {
         let Some(certs) = &self.inner.certs else {
             return;
         };
-        if self.inner.refresher.get().is_some() {
+        let mut slot = match self.inner.refresher.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if slot.as_ref().is_some_and(|task| !task.is_finished()) {
             return;
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
@@ -290,7 +303,7 @@ impl Client {
         };
         let interval = certs.interval();
         let weak = Arc::downgrade(&self.inner);
-        self.inner.refresher.get_or_init(|| {
+        *slot = Some(
             runtime
                 .spawn(async move {
                     loop {
@@ -299,13 +312,13 @@ impl Client {
                         if let Some(certs) = &inner.certs {
                             match certs.refresh(&inner).await {
                                 Ok(n) => tracing::debug!(installed = n, "periodic platform certificate refresh"),
-                                Err(e) => warn!(error = %e, "periodic platform certificate refresh failed; keeping the current keys"),
+                                Err(e) => warn!(error = %e.log_summary(), "periodic platform certificate refresh failed; keeping the current keys"),
                             }
                         }
                     }
                 })
-                .abort_handle()
-        });
+                .abort_handle(),
+        );
     }
 }
 

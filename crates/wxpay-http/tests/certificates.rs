@@ -286,3 +286,92 @@ async fn background_refresh_runs_and_stops_with_the_client() {
         "the refresh task ends with the client"
     );
 }
+
+/// Callbacks reach the merchant from anyone: a stream of made-up serials must not turn into a
+/// stream of `/v3/certificates` downloads. After a download that did not bring the serial
+/// asked for, no other unknown serial triggers a download for a quiet period.
+#[tokio::test]
+async fn distinct_made_up_serials_do_not_multiply_downloads() {
+    let server = TestServer::start(|r| {
+        if r.path() == CERTS_PATH {
+            Reply::json(200, certificates_body(&[(PLATFORM_CERT, PLATFORM_SERIAL)]))
+                .signed_by(WechatKey::platform())
+        } else {
+            Reply::json(200, STOCK_JSON).signed_by(WechatKey::platform())
+        }
+    })
+    .await;
+    let client = cert_client(&server);
+    let now = client.now_unix().to_string();
+    for serial in ["AAAA0001", "AAAA0002", "AAAA0003", "AAAA0004"] {
+        let headers = wxpay_crypto::SignatureHeaders {
+            timestamp: &now,
+            nonce: "n",
+            signature: "c2ln",
+            serial,
+        };
+        let e = client.verify_signature(&headers, b"{}").await.unwrap_err();
+        assert!(
+            matches!(e, wxpay_crypto::Error::UnknownSerial { .. }),
+            "{e:?}"
+        );
+    }
+    assert_eq!(
+        downloads(&server),
+        1,
+        "one download for four made-up serials"
+    );
+    // A genuine answer still verifies with the certificate that download installed.
+    client.execute(&get_stock()).await.unwrap();
+    assert_eq!(downloads(&server), 1);
+}
+
+/// The periodic refresh runs on a tokio runtime; if that runtime goes away (a client used
+/// from several runtimes, e.g. per-worker runtimes or tests), the next call on another
+/// runtime starts it again.
+#[test]
+fn background_refresh_restarts_on_another_runtime() {
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = server_rt.block_on(TestServer::start(|r| {
+        if r.path() == CERTS_PATH {
+            Reply::json(200, certificates_body(&[(PLATFORM_CERT, PLATFORM_SERIAL)]))
+                .signed_by(WechatKey::platform())
+        } else {
+            Reply::json(200, STOCK_JSON).signed_by(WechatKey::platform())
+        }
+    }));
+    let client = base_builder()
+        .base_url(server.url())
+        .api_v3_key(API_V3_KEY)
+        .certificate_refresh_interval(Duration::from_millis(20))
+        .build()
+        .unwrap();
+    let current = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let first = current();
+    first.block_on(async { client.execute(&get_stock()).await.unwrap() });
+    drop(first);
+    let before = downloads(&server);
+    let second = current();
+    second.block_on(async {
+        client.execute(&get_stock()).await.unwrap();
+        let mut waited = 0;
+        while downloads(&server) < before + 2 && waited < 500 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            waited += 1;
+        }
+    });
+    assert!(
+        downloads(&server) >= before + 2,
+        "the periodic refresh runs again on the second runtime"
+    );
+    drop(server);
+}
