@@ -23,7 +23,8 @@ pub(crate) struct BaseUrl {
 
 impl BaseUrl {
     pub(crate) fn parse(url: &str) -> Result<Self, Error> {
-        let bad = |why: &str| Error::config(format!("base URL {url:?} {why}"));
+        let shown = redact_userinfo(url);
+        let bad = |why: &str| Error::config(format!("base URL {shown:?} {why}"));
         let uri: Uri = url
             .trim_end_matches('/')
             .parse()
@@ -70,6 +71,17 @@ impl BaseUrl {
             .path_and_query(pq)
             .build()
             .map_err(|e| Error::config(format!("cannot build the request URL: {e}")))
+    }
+}
+
+/// `url` with any `user:password@` part replaced by `***@`, for messages and `Debug`.
+pub(crate) fn redact_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &rest[at..]).into(),
+        None => url.into(),
     }
 }
 
@@ -180,6 +192,18 @@ mod tests {
         ] {
             assert!(BaseUrl::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn userinfo_is_redacted() {
+        assert_eq!(
+            redact_userinfo("https://u:p@host:1/x@y"),
+            "https://***@host:1/x@y"
+        );
+        assert_eq!(redact_userinfo("u:p@host"), "***@host");
+        assert_eq!(redact_userinfo("https://host/a@b"), "https://host/a@b");
+        assert_eq!(redact_userinfo("https://@"), "https://***@");
+        assert_eq!(redact_userinfo(""), "");
     }
 
     #[test]

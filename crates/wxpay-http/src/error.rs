@@ -172,12 +172,59 @@ impl Error {
         }
     }
 
+    /// A one-line description for logs, without anything taken from a body (a gateway's
+    /// error page, the value serde quotes in a decode error): status, code, Request-ID.
+    pub(crate) fn log_summary(&self) -> LogSummary<'_> {
+        LogSummary(self)
+    }
+
     pub(crate) fn config(reason: impl Into<String>) -> Self {
         Error::Config {
             reason: reason.into(),
             source: None,
         }
     }
+}
+
+/// See [`Error::log_summary`].
+pub(crate) struct LogSummary<'a>(&'a Error);
+
+impl fmt::Display for LogSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Error::Api(e) => {
+                write!(f, "WeChat Pay answered HTTP {}", e.status)?;
+                match e.code.as_ref().map(ErrorCode::as_str) {
+                    Some(code) if is_plain_code(code) => write!(f, " {code}")?,
+                    Some(_) => f.write_str(" with an unrecognised code")?,
+                    None => f.write_str(" with a non-JSON body")?,
+                }
+                write!(
+                    f,
+                    " [Request-ID {}] after {} attempt(s)",
+                    e.request_id.as_deref().unwrap_or("none"),
+                    e.attempts
+                )
+            }
+            Error::Decode {
+                status, request_id, ..
+            } => write!(
+                f,
+                "could not decode the verified {status} response (Request-ID {})",
+                request_id.as_deref().unwrap_or("none")
+            ),
+            other => fmt::Display::fmt(other, f),
+        }
+    }
+}
+
+/// A code such as `PARAM_ERROR`: short, upper-case ASCII, digits and `_`.
+fn is_plain_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 64
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// Statuses retried by the client: 429 and 500/502/503/504 (spec §6.2–§6.3).
@@ -291,5 +338,32 @@ mod tests {
         };
         assert!(t.is_retryable());
         assert!(!Error::config("x").is_retryable());
+    }
+
+    #[test]
+    fn log_summary_keeps_codes_not_body_text() {
+        let api = |code: Option<&str>, raw: &str| {
+            Error::Api(Box::new(ApiError {
+                status: 400,
+                code: code.map(|c| serde_json::from_value(c.into()).unwrap()),
+                message: Some("MESSAGE-TEXT".into()),
+                detail: None,
+                hint: None,
+                request_id: Some("RID-9".into()),
+                raw_body: raw.into(),
+                attempts: 1,
+            }))
+        };
+        let s = api(Some("PARAM_ERROR"), "{..}").log_summary().to_string();
+        assert_eq!(
+            s,
+            "WeChat Pay answered HTTP 400 PARAM_ERROR [Request-ID RID-9] after 1 attempt(s)"
+        );
+        let s = api(Some("<b>odd code</b>"), "").log_summary().to_string();
+        assert!(s.contains("unrecognised code") && !s.contains("odd"), "{s}");
+        let s = api(None, "<html>PAGE</html>").log_summary().to_string();
+        assert!(s.contains("non-JSON") && !s.contains("PAGE"), "{s}");
+        assert!(!s.contains("MESSAGE-TEXT"));
+        assert!(is_plain_code("FREQUENCY_LIMITED") && !is_plain_code(""));
     }
 }

@@ -114,3 +114,52 @@ fn full_requests_log_no_secret() {
         );
     }
 }
+
+/// Failed calls are logged at INFO with status, code and Request-ID, but nothing taken from
+/// a body: not a gateway's non-JSON error page, not the value serde quotes in a decode error.
+#[test]
+fn failed_calls_log_no_body_content() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(capture.clone())
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let server = TestServer::start(|r| {
+                if r.method == "POST" {
+                    // `stock_name` must be a string: serde's message quotes the number.
+                    Reply::json(200, r#"{"stock_id":"1","stock_name":987654321}"#)
+                } else {
+                    Reply::json(403, "<html>GATEWAY-PAGE-MARKER</html>").unsigned()
+                }
+            })
+            .await;
+            let client = client_for(&server).build().unwrap();
+            let e = client.execute(&create_stock()).await.unwrap_err();
+            assert!(
+                e.to_string().contains("987654321"),
+                "the caller sees it: {e}"
+            );
+            let e = client.execute(&get_stock()).await.unwrap_err();
+            assert!(e.to_string().contains("GATEWAY-PAGE-MARKER"), "{e}");
+        })
+    });
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("WeChat Pay call failed"), "{logs}");
+    assert!(
+        logs.contains("status=403") && logs.contains("RID-2"),
+        "{logs}"
+    );
+    for secret in ["987654321", "GATEWAY-PAGE-MARKER"] {
+        assert!(
+            !logs.contains(secret),
+            "body content leaked into the logs: {secret:?}\n{logs}"
+        );
+    }
+}
