@@ -21,8 +21,9 @@ use crate::open_enum::open_enum;
 pub struct ErrorBody {
     /// Machine-readable code, e.g. `PARAM_ERROR`.
     pub code: ErrorCode,
-    /// Human-readable message (usually Chinese); several messages may share one code.
-    #[serde(default)]
+    /// Human-readable message (usually Chinese); several messages may share one code. Empty
+    /// when WeChat Pay sent none (and then not re-serialized).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
     /// Which field was wrong, when WeChat Pay says.
     #[serde(

@@ -1,21 +1,41 @@
 //! `open_notification`: verify → envelope → decrypt → typed event (spec §7.1).
 
+use std::fmt;
+
 use serde_json::Value;
 use wxpay_crypto::{AEAD_ALGORITHM, ApiV3Key, Clock, SignatureHeaders, Verifier};
+use zeroize::Zeroizing;
 
 use super::envelope::{ENCRYPT_RESOURCE, NotificationEnvelope};
 use crate::busifavor::{COUPON_SEND, CouponSendEvent};
 use crate::error::Error;
 
 /// An opened notification: the envelope, the decrypted plaintext and the typed event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The decrypted text is wiped from memory when the notification is dropped, and `Debug`
+/// prints only its length (it holds user identifiers). The typed event is ordinary data.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Notification {
     /// The outer JSON (id, create_time, event_type, summary, encrypted resource).
     pub envelope: NotificationEnvelope,
-    /// The decrypted resource exactly as WeChat Pay sent it.
-    pub plaintext: String,
+    /// The decrypted resource exactly as WeChat Pay sent it; derefs to `String`
+    /// (`n.plaintext.as_str()`), zeroed on drop.
+    pub plaintext: Zeroizing<String>,
     /// The decrypted resource, typed by `event_type`.
     pub event: Event,
+}
+
+impl fmt::Debug for Notification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notification")
+            .field("envelope", &self.envelope)
+            .field(
+                "plaintext",
+                &format_args!("<{} bytes>", self.plaintext.len()),
+            )
+            .field("event", &self.event)
+            .finish()
+    }
 }
 
 impl Notification {
@@ -99,7 +119,7 @@ pub fn open_notification(
     let event = parse_event(&event_type, text)?;
     Ok(Notification {
         envelope,
-        plaintext: text.to_owned(),
+        plaintext: Zeroizing::new(text.to_owned()),
         event,
     })
 }

@@ -54,18 +54,27 @@ impl NotificationReply {
         Self::fail_with_status(500, message)
     }
 
-    /// A failure with another 4xx/5xx status (statuses outside 400..=599 become 500).
+    /// A failure with another 4xx/5xx status (statuses outside 400..=599 become 500). The
+    /// message is cut to [`MAX_REPLY_MESSAGE_CHARS`](Self::MAX_REPLY_MESSAGE_CHARS) characters.
     pub fn fail_with_status(status: u16, message: impl AsRef<str>) -> Self {
         let status = if (400..=599).contains(&status) {
             status
         } else {
             500
         };
+        let message = message.as_ref();
+        let message = match message.char_indices().nth(Self::MAX_REPLY_MESSAGE_CHARS) {
+            Some((cut, _)) => message.get(..cut).unwrap_or(message),
+            None => message,
+        };
         Self {
             status,
-            body: json("FAIL", Some(message.as_ref())),
+            body: json("FAIL", Some(message)),
         }
     }
+
+    /// Longest failure `message`, in characters (the callback docs: `message` string(256)).
+    pub const MAX_REPLY_MESSAGE_CHARS: usize = 256;
 
     /// The reply for a notification that could not be opened: 401 when the signature did not
     /// verify, 500 otherwise; the message names the stage without echoing secrets.
