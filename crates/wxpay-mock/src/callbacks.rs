@@ -279,11 +279,11 @@ impl Notifier {
         }
     }
 
-    fn with_log<R>(&self, f: impl FnOnce(&mut Log) -> R) -> Option<R> {
-        self.log.lock().ok().map(|mut l| f(&mut l))
+    fn with_log<R>(&self, f: impl FnOnce(&mut Log) -> R) -> R {
+        f(&mut crate::sync::lock(&self.log))
     }
 
-    pub(crate) fn options(&self) -> Option<CallbackOptions> {
+    pub(crate) fn options(&self) -> CallbackOptions {
         self.with_log(|l| l.options)
     }
 
@@ -292,12 +292,11 @@ impl Notifier {
     }
 
     pub(crate) fn attempts(&self) -> Vec<DeliveryAttempt> {
-        self.with_log(|l| l.attempts.clone()).unwrap_or_default()
+        self.with_log(|l| l.attempts.clone())
     }
 
     pub(crate) fn notifications(&self) -> Vec<NotificationRecord> {
         self.with_log(|l| l.notifications.clone())
-            .unwrap_or_default()
     }
 
     /// Resolves once no notification is pending.
@@ -359,9 +358,7 @@ impl Notifier {
     }
 
     async fn deliver(&self, job: &Job) -> DeliveryStatus {
-        let Some(opts) = self.options() else {
-            return DeliveryStatus::Cancelled;
-        };
+        let opts = self.options();
         let mut n = 0;
         if opts.probe_first {
             n += 1;

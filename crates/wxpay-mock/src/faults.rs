@@ -4,6 +4,8 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::sync::lock;
+
 /// What a fault does to a matching request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -105,22 +107,20 @@ pub(crate) struct Faults {
 
 impl Faults {
     pub(crate) fn add(&self, fault: Fault) {
-        if let Ok(mut r) = self.rules.lock() {
-            r.push(fault);
-        }
+        lock(&self.rules).push(fault);
+    }
+
+    pub(crate) fn rules(&self) -> Vec<Fault> {
+        lock(&self.rules).clone()
     }
 
     pub(crate) fn clear(&self) {
-        if let Ok(mut r) = self.rules.lock() {
-            r.clear();
-        }
+        lock(&self.rules).clear();
     }
 
     /// The faults that apply to this request, consuming one use of each counted rule.
     pub(crate) fn take(&self, method: &str, path: &str) -> Vec<FaultKind> {
-        let Ok(mut rules) = self.rules.lock() else {
-            return Vec::new();
-        };
+        let mut rules = lock(&self.rules);
         let mut out = Vec::new();
         for rule in rules.iter_mut() {
             if rule.remaining != Some(0) && rule.matches(method, path) {

@@ -158,6 +158,7 @@ impl MockBuilder {
             tolerance: self.tolerance,
             faults: Faults::default(),
             notifier,
+            stopping: tokio::sync::watch::channel(false).0,
         });
         let (stop, stop_rx) = oneshot::channel();
         let task = tokio::spawn(serve(listener, Arc::clone(&shared), stop_rx));
@@ -352,6 +353,12 @@ impl MockHandle {
         self.shared.faults.add(fault);
     }
 
+    /// The fault rules still in force, in the order they were added (a counted rule
+    /// disappears once used up).
+    pub fn faults(&self) -> Vec<Fault> {
+        self.shared.faults.rules()
+    }
+
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         self.shared.faults.clear();
@@ -374,5 +381,71 @@ impl Drop for MockHandle {
             let _ = stop.send(());
         }
         self.shared.notifier.stop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_under_the_state_lock_neither_crashes_nor_poisons() {
+        let mock = MockBuilder::new().start().await.unwrap();
+        // A bug panicking inside a state operation is answered as SYSTEM_ERROR…
+        let e = mock
+            .shared
+            .with_state(|_| -> u8 { panic!("simulated bug") })
+            .unwrap_err();
+        assert_eq!((e.status(), e.code()), (500, "SYSTEM_ERROR"));
+        // …and later operations still work, even if the mutex was poisoned some other way.
+        let shared = Arc::clone(&mock.shared);
+        let poisoner = std::thread::spawn(move || {
+            let _guard = shared.state.lock();
+            panic!("poison the state lock");
+        });
+        assert!(poisoner.join().is_err());
+        mock.set_notify_url(DEMO_MCHID, "http://127.0.0.1:9/cb")
+            .unwrap();
+        assert_eq!(
+            mock.notify_url(DEMO_MCHID).as_deref(),
+            Some("http://127.0.0.1:9/cb")
+        );
+        mock.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn shutdown_cancels_pending_callbacks_and_waits_for_them() {
+        use std::time::Duration;
+        let mock = MockBuilder::new()
+            .retry_schedule(RetrySchedule::new(Duration::from_secs(60), 11))
+            .start()
+            .await
+            .unwrap();
+        // An endpoint that accepts connections and closes them unanswered: every try fails.
+        let sink = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/cb", sink.local_addr().unwrap());
+        let sink_task = tokio::spawn(async move {
+            while let Ok((stream, _)) = sink.accept().await {
+                drop(stream);
+            }
+        });
+        mock.set_notify_url(DEMO_MCHID, &url).unwrap();
+        mock.shared.notify(
+            DEMO_MCHID,
+            serde_json::json!({"event_type": "EVENT_TYPE_BUSICOUPON_SEND"}),
+        );
+        // The first attempt fails; the next one is 60 s away.
+        while mock.deliveries().is_empty() {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let shared = Arc::clone(&mock.shared);
+        tokio::time::timeout(Duration::from_secs(3), mock.shutdown())
+            .await
+            .expect("shutdown waited for the retry schedule");
+        let n = shared.notifier.notifications();
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].status, crate::DeliveryStatus::Cancelled);
+        assert_eq!(shared.notifier.attempts().len(), 1);
+        sink_task.abort();
     }
 }

@@ -56,6 +56,7 @@ mod routes;
 mod server;
 mod simulator_routes;
 mod state;
+mod sync;
 mod timefmt;
 mod validate;
 

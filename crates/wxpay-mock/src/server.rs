@@ -13,7 +13,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
+use tokio::task::JoinSet;
 use wxpay_crypto::{ApiV3Key, Clock, PUBLIC_KEY_ID_PREFIX, SCHEME};
 
 use crate::api_error::ApiError;
@@ -37,6 +38,8 @@ pub(crate) struct Shared {
     pub(crate) tolerance: u64,
     pub(crate) faults: Faults,
     pub(crate) notifier: Arc<Notifier>,
+    /// Flips to `true` when the server starts shutting down.
+    pub(crate) stopping: watch::Sender<bool>,
 }
 
 /// The error that makes hyper close a connection without answering.
@@ -65,15 +68,19 @@ impl Shared {
     }
 
     /// Runs `f` on the state, then hands any coupon-issued events to the notifier.
+    ///
+    /// A panic inside `f` (a simulator bug) is answered as `500 SYSTEM_ERROR` instead of
+    /// killing the connection, and does not poison the state for later requests.
     pub(crate) fn with_state<R>(&self, f: impl FnOnce(&mut State) -> R) -> Result<R, ApiError> {
         let (out, events) = {
-            let mut st = self
-                .state
-                .lock()
-                .map_err(|_| ApiError::new(500, "SYSTEM_ERROR", "simulator state poisoned"))?;
-            let out = f(&mut st);
+            let mut st = crate::sync::lock(&self.state);
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&mut st)));
             (out, std::mem::take(&mut st.events))
         };
+        let out = out.map_err(|_| {
+            tracing::error!("wxpay-mock: a state operation panicked; answering SYSTEM_ERROR");
+            ApiError::new(500, "SYSTEM_ERROR", "系统错误（模拟器内部错误）")
+        })?;
         for event in events {
             self.notify(&event.creator, event.plaintext);
         }
@@ -81,7 +88,7 @@ impl Shared {
     }
 
     /// Encrypts, records and (if a notify_url is set) starts delivering one COUPON.SEND.
-    fn notify(&self, mchid: &str, plaintext: Value) {
+    pub(crate) fn notify(&self, mchid: &str, plaintext: Value) {
         let Some(merchant) = self.merchants.get(mchid) else {
             return;
         };
@@ -90,11 +97,10 @@ impl Shared {
             tracing::error!("wxpay-mock: cannot encrypt callback resource");
             return;
         };
-        let url = self
-            .state
-            .lock()
-            .ok()
-            .and_then(|st| st.notify_urls.get(mchid).map(|n| n.url.clone()));
+        let url = crate::sync::lock(&self.state)
+            .notify_urls
+            .get(mchid)
+            .map(|n| n.url.clone());
         let job = url.map(|url| Job {
             id: id.clone(),
             body: body.clone(),
@@ -241,7 +247,14 @@ pub(crate) async fn handle(
     let mut mode = SignMode::Valid;
     for fault in shared.faults.take(method.as_str(), &path) {
         match fault {
-            FaultKind::Latency(d) => tokio::time::sleep(d).await,
+            FaultKind::Latency(d) => {
+                // A shutdown does not wait for an injected delay: the connection is dropped.
+                let mut stopping = shared.stopping.subscribe();
+                tokio::select! {
+                    () = tokio::time::sleep(d) => {}
+                    _ = stopping.wait_for(|s| *s) => return Err(DropConnection),
+                }
+            }
             FaultKind::DropConnection => return Err(DropConnection),
             FaultKind::Status(s) => {
                 return Ok(shared.error(&fault_status(s), key, SignMode::Valid));
@@ -325,33 +338,52 @@ fn run(
     shared.with_state(|st| routes::dispatch(st, &ctx, &op, &query, &value))?
 }
 
-/// Accepts connections until `stop` fires, then drains them gracefully.
+/// How long a shutdown waits for open connections, then for callback tasks, to finish.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Accepts connections until `stop` fires, then drains them gracefully: in-flight requests get
+/// up to [`DRAIN`] to finish (injected latencies are cut short), connections still open after
+/// that are aborted, and callback deliveries are cancelled and awaited.
 pub(crate) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
     mut stop: oneshot::Receiver<()>,
 ) {
     let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // E.g. out of file descriptors: back off instead of spinning.
+                        tracing::warn!(error = %e, "wxpay-mock: accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
                 let shared = Arc::clone(&shared);
                 let service = service_fn(move |req| handle(Arc::clone(&shared), req));
                 let conn = hyper::server::conn::http1::Builder::new()
                     .timer(TokioTimer::new())
                     .serve_connection(TokioIo::new(stream), service);
                 let watched = graceful.watch(conn);
-                tokio::spawn(async move {
+                connections.spawn(async move {
                     if let Err(e) = watched.await {
                         tracing::trace!(error = %e, "wxpay-mock: connection ended with an error");
                     }
                 });
+                // Reap finished connections so the set does not grow without bound.
+                while connections.try_join_next().is_some() {}
             }
             _ = &mut stop => break,
         }
     }
     drop(listener);
+    shared.stopping.send_replace(true);
     shared.notifier.stop();
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
+    let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+    connections.shutdown().await;
+    let _ = tokio::time::timeout(DRAIN, shared.notifier.settled()).await;
 }

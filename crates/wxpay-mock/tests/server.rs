@@ -148,3 +148,37 @@ async fn notify_url_can_be_set_on_the_handle() {
     );
     mock.shutdown().await;
 }
+
+#[tokio::test]
+async fn shutdown_is_not_held_up_by_an_injected_latency() {
+    use std::time::Duration;
+    use wxpay_mock::{Fault, FaultKind};
+    let clock = ManualClock::new(NOW);
+    let mock = MockBuilder::new()
+        .clock(clock.clone())
+        .start()
+        .await
+        .unwrap();
+    let path = "/v3/marketing/busifavor/callbacks";
+    mock.inject_fault(
+        Fault::new("GET", path, FaultKind::Latency(Duration::from_secs(60))).times(1),
+    );
+    let c = TestClient::demo(&mock, Arc::new(clock));
+    let in_flight = tokio::spawn(async move { c.try_send(c.request("GET", path, None)).await });
+    // The counted rule disappears once the request has taken it: it is now sleeping.
+    while !mock.faults().is_empty() {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    tokio::time::timeout(Duration::from_secs(3), mock.shutdown())
+        .await
+        .expect("shutdown waited for a 60 s injected latency");
+    let answer = tokio::time::timeout(Duration::from_secs(3), in_flight)
+        .await
+        .expect("the in-flight request was left hanging")
+        .unwrap();
+    assert!(
+        answer.is_err(),
+        "the delayed request must be dropped, got {:?}",
+        answer.map(|a| a.status)
+    );
+}
