@@ -373,6 +373,44 @@ proptest! {
     }
 
     #[test]
+    fn coupon_operation_requests_round_trip(
+        code in id(), stock in id(), no in id(), trade in id(), reason in prop::option::of(text()),
+        url in "https://[a-z]{1,20}\\.com/[a-z/]{0,30}", mchid in prop::option::of("[0-9]{8,15}"),
+    ) {
+        json_round_trip(&ReturnCouponRequest::new(code.clone(), stock.clone(), no.clone()));
+        let mut d = DeactivateCouponRequest::new(code.clone(), stock.clone(), no.clone());
+        d.deactivate_reason = reason;
+        json_round_trip(&d);
+        json_round_trip(&AssociateOrderRequest::new(stock.clone(), code.clone(), trade.clone(), no.clone()));
+        json_round_trip(&DisassociateOrderRequest::new(stock, code, trade, no));
+        let mut cb = SetCallbackRequest::new(url);
+        cb.mchid = mchid;
+        json_round_trip(&cb);
+    }
+
+    #[test]
+    fn adjacent_and_subsidy_return_requests_round_trip(
+        openid in id(), appid in id(), stock in id(), no in id(), t in timestamp(),
+        kind in open(ProductCouponType::KNOWN, ProductCouponType::from_wire),
+        code in prop::option::of(id()), amount in 1i64..500_000, desc in text(),
+    ) {
+        // The card id is a path parameter: it does not survive the body, everything else does.
+        let card = SendConsumptionCardRequest::new("card", appid.clone(), openid.clone(), no.clone(), t);
+        let mut back: SendConsumptionCardRequest = serde_json::from_str(&serde_json::to_string(&card).unwrap()).unwrap();
+        prop_assert_eq!(&back.card_id, "");
+        back.card_id = "card".into();
+        prop_assert_eq!(back, card);
+        let mut p = SendProductCouponRequest::new(openid.clone(), appid.clone(), stock.clone(), no.clone(), kind);
+        p.coupon_code = code.clone();
+        json_round_trip(&p);
+        let mut pre = PreSendProductCouponRequest::new(stock.clone(), appid, no.clone());
+        pre.openid = Some(openid);
+        pre.coupon_code = code;
+        json_round_trip(&pre);
+        json_round_trip(&ReturnSubsidyRequest::new(stock, "c", "t", "r", "p", "q", amount, desc, no));
+    }
+
+    #[test]
     fn error_bodies_round_trip(code in open(ErrorCode::KNOWN, ErrorCode::from_wire), message in text()) {
         json_round_trip(&ErrorBody::new(code, message));
     }
