@@ -13,7 +13,8 @@ pub enum FaultKind {
     /// Wait this long before handling the request (combines with other faults).
     Latency(Duration),
     /// Answer this status without processing: 429 gives `FREQUENCY_LIMITED`, 5xx gives
-    /// `SYSTEM_ERROR` (500) or `SERVICE_UNAVAILABLE`, anything else `INVALID_REQUEST`.
+    /// `SYSTEM_ERROR` (500) or `SERVICE_UNAVAILABLE`, other 4xx `INVALID_REQUEST`; a status
+    /// outside 400–599 is answered as 500 `SYSTEM_ERROR`.
     Status(u16),
     /// Close the connection without any answer (the request is not processed).
     DropConnection,

@@ -221,12 +221,14 @@ fn encrypt(key: &ApiV3Key, nonce: &str, text: &str) -> Result<String, ApiError> 
         .map_err(|e| ApiError::new(500, "SYSTEM_ERROR", e.to_string()))
 }
 
+/// The error answer of a forced status; anything outside 400–599 (which would make a 1xx,
+/// 2xx or 3xx "error", or no valid status at all) is answered as 500.
 fn fault_status(status: u16) -> ApiError {
     match status {
         429 => ApiError::new(429, "FREQUENCY_LIMITED", "频率限制"),
-        500 => ApiError::new(500, "SYSTEM_ERROR", "系统错误"),
-        s if s >= 500 => ApiError::new(s, "SERVICE_UNAVAILABLE", "服务不可用"),
-        s => ApiError::new(s, "INVALID_REQUEST", "injected fault"),
+        501..=599 => ApiError::new(status, "SERVICE_UNAVAILABLE", "服务不可用"),
+        400..=499 => ApiError::new(status, "INVALID_REQUEST", "injected fault"),
+        _ => ApiError::new(500, "SYSTEM_ERROR", "系统错误"),
     }
 }
 

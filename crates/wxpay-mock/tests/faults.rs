@@ -122,3 +122,73 @@ async fn latency_makes_a_short_client_timeout_fire() {
     assert_eq!(c.get(PATH).await.status, 404);
     mock.shutdown().await;
 }
+
+#[tokio::test]
+async fn forced_failures_do_not_process_and_bad_signatures_do() {
+    let (mock, c) = setup().await;
+    let stock = c
+        .post(
+            "/v3/marketing/busifavor/stocks",
+            &common::normal_stock("f-stock", NOW - 60, "WECHATPAY_MODE"),
+        )
+        .await;
+    let stock_id = stock.json()["stock_id"].as_str().unwrap().to_owned();
+    let send_path = "/v3/marketing/busifavor/coupons/send";
+    let send = |no: &str| serde_json::json!({"openid": "u", "appid": "wx1", "stock_id": stock_id, "out_request_no": no});
+
+    mock.inject_fault(Fault::new("POST", send_path, FaultKind::Status(500)).times(1));
+    assert_eq!(c.post(send_path, &send("s1")).await.status, 500);
+    mock.inject_fault(Fault::new("POST", send_path, FaultKind::DropConnection).times(1));
+    assert!(
+        c.try_send(c.request("POST", send_path, Some(&send("s1"))))
+            .await
+            .is_err()
+    );
+    assert!(mock.coupons().is_empty(), "a forced failure must not issue");
+    assert!(mock.notifications().is_empty());
+
+    // The client retries with the same request number: issued exactly once.
+    let ok = c.post(send_path, &send("s1")).await;
+    assert_eq!(ok.status, 200, "{:?}", ok.json());
+    assert_eq!(mock.coupons().len(), 1);
+
+    // A bad answer signature does not stop the request from being processed.
+    mock.inject_fault(Fault::new("POST", send_path, FaultKind::BadSignature).times(1));
+    let bad = c.post(send_path, &send("s2")).await;
+    assert_eq!(bad.status, 200);
+    assert!(bad.verify(&mock.verifier(), NOW).is_err());
+    assert_eq!(mock.coupons().len(), 2);
+    // …and its retry with the same number gets the first result, correctly signed.
+    let retry = c.post(send_path, &send("s2")).await;
+    retry.verify(&mock.verifier(), NOW).unwrap();
+    assert_eq!(retry.json()["coupon_code"], bad.json()["coupon_code"]);
+    assert_eq!(mock.coupons().len(), 2);
+    mock.shutdown().await;
+}
+
+#[tokio::test]
+async fn forced_statuses_outside_4xx_5xx_become_500() {
+    let (mock, c) = setup().await;
+    for status in [0, 101, 200, 302, 600, 1000] {
+        mock.inject_fault(Fault::new("GET", PATH, FaultKind::Status(status)).times(1));
+        let a = c
+            .try_send(c.request("GET", PATH, None))
+            .await
+            .unwrap_or_else(|e| panic!("Status({status}): {e}"));
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (500, "SYSTEM_ERROR"),
+            "Status({status})"
+        );
+    }
+    for (status, code) in [
+        (400, "INVALID_REQUEST"),
+        (429, "FREQUENCY_LIMITED"),
+        (503, "SERVICE_UNAVAILABLE"),
+    ] {
+        mock.inject_fault(Fault::new("GET", PATH, FaultKind::Status(status)).times(1));
+        let a = c.get(PATH).await;
+        assert_eq!((a.status, a.code().as_str()), (status, code));
+    }
+    mock.shutdown().await;
+}
