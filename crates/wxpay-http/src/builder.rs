@@ -260,19 +260,22 @@ impl ClientBuilder {
         })?;
 
         let mut verifier = Verifier::new().with_tolerance(self.tolerance);
-        let mut public_key_id = None;
+        let mut public_key_serial = None;
         if let Some((id, pem)) = self.public_key {
             let key = WechatPayPublicKey::from_pem(&pem).map_err(|source| Error::Config {
                 reason: format!("cannot load the WeChat Pay public key {id}"),
                 source: Some(source),
             })?;
-            if id.is_empty() || HeaderValue::from_str(&id).is_err() {
-                return Err(Error::config(
-                    "the WeChat Pay public key id must be the PUB_KEY_ID_… text shown on the merchant platform",
-                ));
-            }
-            verifier.add_public_key(id.clone(), key);
-            public_key_id = Some(id);
+            let serial = HeaderValue::from_str(&id)
+                .ok()
+                .filter(|_| !id.is_empty() && id.is_ascii())
+                .ok_or_else(|| {
+                    Error::config(
+                        "the WeChat Pay public key id must be the PUB_KEY_ID_… text shown on the merchant platform",
+                    )
+                })?;
+            verifier.add_public_key(id, key);
+            public_key_serial = Some(serial);
         }
         for pem in &self.certificates {
             let cert = PlatformCertificate::from_pem(pem).map_err(|source| Error::Config {
@@ -324,7 +327,7 @@ impl ClientBuilder {
                 http,
                 signer,
                 keys: KeySet::new(verifier),
-                public_key_id,
+                public_key_serial,
                 api_v3_key,
                 certs,
                 endpoints: Endpoints::new(primary, backup, self.retry.failover_stick()),

@@ -108,7 +108,7 @@ impl CertManager {
     }
 
     async fn download_inner(&self, inner: &Inner) -> Result<usize, Error> {
-        let request = Prepared::new(http::Method::GET, PATH, PATH.to_owned(), RequestBody::Empty);
+        let request = Prepared::new(http::Method::GET, PATH, PATH.to_owned(), RequestBody::Empty)?;
         let raw = inner.send(&request).await?;
         let now = inner.clock.now_unix();
         let certs = decode(&self.key, &raw.body, now)?;
@@ -124,7 +124,7 @@ impl CertManager {
             .verify(&headers, &raw.body, now)
             .map_err(|source| Error::Verification {
                 source,
-                request_id: raw.request_id(),
+                request_id: raw.request_id.clone(),
             })?;
         let serials: Vec<String> = certs.iter().map(|c| c.serial().to_owned()).collect();
         let count = certs.len();

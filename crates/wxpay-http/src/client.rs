@@ -53,7 +53,8 @@ pub(crate) struct Inner {
     pub(crate) http: HttpClient,
     pub(crate) signer: Signer,
     pub(crate) keys: KeySet,
-    pub(crate) public_key_id: Option<String>,
+    /// `Wechatpay-Serial` value when a public key is configured (built once).
+    pub(crate) public_key_serial: Option<HeaderValue>,
     pub(crate) api_v3_key: Option<Arc<ApiV3Key>>,
     pub(crate) certs: Option<CertManager>,
     pub(crate) endpoints: Endpoints,
@@ -98,8 +99,8 @@ impl Inner {
     /// `Wechatpay-Serial` to send: the public-key id when configured (it asks WeChat Pay to
     /// sign the answer with that key), else the newest platform certificate held.
     pub(crate) fn request_serial(&self) -> Option<HeaderValue> {
-        match &self.public_key_id {
-            Some(id) => HeaderValue::from_str(id).ok(),
+        match &self.public_key_serial {
+            Some(id) => Some(id.clone()),
             None => self
                 .keys
                 .newest_certificate(self.clock.now_unix())
@@ -137,7 +138,7 @@ impl Inner {
             .await
             .map_err(|source| Error::Verification {
                 source,
-                request_id: raw.request_id(),
+                request_id: raw.request_id.clone(),
             })
     }
 }
@@ -224,18 +225,21 @@ impl Client {
         self.ensure_refresher();
         let raw = self.inner.send(prepared).await?;
         self.inner.verify_response(&raw).await?;
-        let request_id = raw.request_id();
-        let value = R::parse_response(&raw.body).map_err(|source| Error::Decode {
-            status: raw.status.as_u16(),
-            request_id: request_id.clone(),
-            source,
-        })?;
-        Ok(Response::new(
-            value,
-            raw.status.as_u16(),
+        let Raw {
+            status,
+            body,
             request_id,
-            raw.attempts,
-        ))
+            attempts,
+            ..
+        } = raw;
+        match R::parse_response(&body) {
+            Ok(value) => Ok(Response::new(value, status.as_u16(), request_id, attempts)),
+            Err(source) => Err(Error::Decode {
+                status: status.as_u16(),
+                request_id,
+                source,
+            }),
+        }
     }
 
     /// Verifies a WeChat Pay signature (a callback's, typically) with the client's key set,

@@ -34,12 +34,13 @@ impl BaseUrl {
         if authority.as_str().contains('@') {
             return Err(bad("must not contain credentials"));
         }
-        if let Some(pq) = uri.path_and_query() {
-            if pq.as_str() != "/" && !pq.as_str().is_empty() {
-                return Err(bad(
-                    "must not have a path or query: the signed URL starts at `/v3/…`",
-                ));
-            }
+        if let Some(pq) = uri.path_and_query()
+            && pq.as_str() != "/"
+            && !pq.as_str().is_empty()
+        {
+            return Err(bad(
+                "must not have a path or query: the signed URL starts at `/v3/…`",
+            ));
         }
         if scheme == Scheme::HTTPS {
         } else if scheme == Scheme::HTTP {
@@ -59,17 +60,13 @@ impl BaseUrl {
         self.authority.as_str()
     }
 
-    pub(crate) fn uri(&self, path_and_query: &str) -> Result<Uri, Error> {
-        let pq: PathAndQuery = path_and_query.parse().map_err(|_| {
-            Error::config(format!(
-                "request path {path_and_query:?} is not a valid URL path and query (percent-encode it)"
-            ))
-        })?;
-        Uri::builder()
-            .scheme(self.scheme.clone())
-            .authority(self.authority.clone())
-            .path_and_query(pq)
-            .build()
+    /// The absolute URI of one attempt: this host, and the request target parsed once.
+    pub(crate) fn uri(&self, path_and_query: &PathAndQuery) -> Result<Uri, Error> {
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = Some(self.scheme.clone());
+        parts.authority = Some(self.authority.clone());
+        parts.path_and_query = Some(path_and_query.clone());
+        Uri::from_parts(parts)
             .map_err(|e| Error::config(format!("cannot build the request URL: {e}")))
     }
 }
@@ -209,7 +206,8 @@ mod tests {
     #[test]
     fn uri_joins_exactly() {
         let b = BaseUrl::parse("http://127.0.0.1:9").unwrap();
-        let u = b.uri("/v3/a%20b?x=1&y=%E4").unwrap();
+        let pq = PathAndQuery::from_static("/v3/a%20b?x=1&y=%E4");
+        let u = b.uri(&pq).unwrap();
         assert_eq!(u.to_string(), "http://127.0.0.1:9/v3/a%20b?x=1&y=%E4");
         assert_eq!(b.host(), "127.0.0.1:9");
     }

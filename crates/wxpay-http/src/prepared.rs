@@ -2,6 +2,7 @@
 
 use bytes::Bytes;
 use http::HeaderValue;
+use http::uri::PathAndQuery;
 use wxpay_model::{ApiRequest, MultipartBody, RequestBody};
 
 use crate::error::Error;
@@ -12,7 +13,8 @@ use crate::error::Error;
 pub(crate) struct Prepared {
     pub(crate) method: http::Method,
     pub(crate) path_template: &'static str,
-    pub(crate) path_and_query: String,
+    /// Parsed once; its text is both what is signed and what goes on the wire.
+    pub(crate) path_and_query: PathAndQuery,
     /// Bytes sent.
     pub(crate) body: Bytes,
     /// Bytes signed: `body`, or the multipart `meta` JSON.
@@ -30,12 +32,7 @@ impl Prepared {
         })?;
         let method = http::Method::from_bytes(R::METHOD.as_str().as_bytes())
             .map_err(|_| Error::config(format!("unsupported method {}", R::METHOD)))?;
-        Ok(Self::new(
-            method,
-            R::PATH_TEMPLATE,
-            request.path_and_query(),
-            body,
-        ))
+        Self::new(method, R::PATH_TEMPLATE, request.path_and_query(), body)
     }
 
     pub(crate) fn new(
@@ -43,7 +40,8 @@ impl Prepared {
         path_template: &'static str,
         path_and_query: String,
         body: RequestBody,
-    ) -> Self {
+    ) -> Result<Self, Error> {
+        let path_and_query = parse_path_and_query(path_and_query)?;
         let (body, signed, content_type) = match body {
             RequestBody::Json(json) => {
                 let b = Bytes::from(json);
@@ -63,15 +61,36 @@ impl Prepared {
             }
             _ => (Bytes::new(), Bytes::new(), None),
         };
-        Self {
+        Ok(Self {
             method,
             path_template,
             path_and_query,
             body,
             signed,
             content_type,
-        }
+        })
     }
+}
+
+/// Parses the request target once. Anything the URI parser would not send byte for byte (a
+/// `#` fragment it drops, a character it rejects, raw non-ASCII, a relative path) is refused:
+/// the signed path must be the sent path (spec §2.1).
+fn parse_path_and_query(text: String) -> Result<PathAndQuery, Error> {
+    let bad = |text: &str| {
+        Error::config(format!(
+            "request path {text:?} is not a valid URL path and query (percent-encode it)"
+        ))
+    };
+    if !text.starts_with('/') || !text.is_ascii() || text.contains('#') {
+        return Err(bad(&text));
+    }
+    let len = text.len();
+    let parsed =
+        PathAndQuery::from_maybe_shared(Bytes::from(text.clone())).map_err(|_| bad(&text))?;
+    if parsed.as_str().len() != len {
+        return Err(bad(&text));
+    }
+    Ok(parsed)
 }
 
 /// A boundary that cannot collide in practice: 32 random alphanumerics.
@@ -126,9 +145,24 @@ mod tests {
             "/v3/x",
             "/v3/x".into(),
             RequestBody::Json(br#"{"a":1}"#.to_vec()),
-        );
+        )
+        .unwrap();
         assert_eq!(p.body, p.signed);
         assert_eq!(p.content_type.unwrap(), "application/json");
+    }
+
+    #[test]
+    fn path_is_parsed_once_and_kept_byte_for_byte() {
+        let ok = "/v3/a%20b/%E6%BB%A1?x=1&y=%2F&z=";
+        let p = Prepared::new(http::Method::GET, "/v3/a", ok.into(), RequestBody::Empty).unwrap();
+        assert_eq!(p.path_and_query.as_str(), ok);
+        for bad in ["/v3/a#frag", "/v3/a b", "v3/a", "", "/v3/\n", "/v3/满"] {
+            let r = Prepared::new(http::Method::GET, "/v3/a", bad.into(), RequestBody::Empty);
+            assert!(
+                matches!(r, Err(Error::Config { .. })),
+                "{bad:?} must be refused before signing"
+            );
+        }
     }
 
     #[test]
@@ -138,7 +172,8 @@ mod tests {
             "/v3/x",
             "/v3/x".into(),
             RequestBody::Empty,
-        );
+        )
+        .unwrap();
         assert!(p.body.is_empty() && p.signed.is_empty() && p.content_type.is_none());
     }
 
@@ -155,7 +190,8 @@ mod tests {
                 content_type: "image/png".into(),
                 file: vec![0, 159, 146, 150],
             }),
-        );
+        )
+        .unwrap();
         assert_eq!(&p.signed[..], &meta[..]);
         let ct = p.content_type.unwrap();
         let ct = ct.to_str().unwrap();

@@ -5,10 +5,10 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
-use http::{HeaderMap, HeaderValue, Request, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use tracing::{Instrument, debug, debug_span, field, warn};
-use wxpay_crypto::{SystemNonce, header};
+use wxpay_crypto::SystemNonce;
 use wxpay_model::ErrorBody;
 
 use crate::client::Inner;
@@ -17,24 +17,25 @@ use crate::error::{ApiError, BoxError, Error, TimeoutKind, is_retryable_status};
 use crate::prepared::Prepared;
 use crate::retry::{delay_for, retry_after};
 
+/// `Wechatpay-Serial`, the one non-standard request header.
+const WECHATPAY_SERIAL: HeaderName = HeaderName::from_static("wechatpay-serial");
+/// `Request-ID` of every WeChat Pay answer.
+const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
+
 /// A complete answer, body read within the cap, not yet verified.
 #[derive(Debug)]
 pub(crate) struct Raw {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    /// `Request-ID`, when present and visible ASCII.
+    pub(crate) request_id: Option<String>,
     pub(crate) attempts: u32,
-}
-
-impl Raw {
-    pub(crate) fn request_id(&self) -> Option<String> {
-        request_id(&self.headers)
-    }
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
-        .get(header::REQUEST_ID)
+        .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }
@@ -108,7 +109,7 @@ impl Inner {
                         status,
                         attempt,
                         delay_ms = delay.as_millis() as u64,
-                        request_id = raw.request_id().as_deref().unwrap_or(""),
+                        request_id = raw.request_id.as_deref().unwrap_or(""),
                         "WeChat Pay answered a retryable status; retrying with the same body"
                     );
                     tokio::time::sleep(delay).await;
@@ -176,12 +177,13 @@ impl Inner {
     }
 
     fn build_request(&self, p: &Prepared, base: &BaseUrl) -> Result<Request<Full<Bytes>>, Error> {
-        // Fresh timestamp and nonce for every attempt; the body bytes never change.
+        // Fresh timestamp and nonce for every attempt; the body bytes and the request target
+        // never change, and what is signed is exactly what is sent.
         let auth = self
             .signer
             .authorize_with(
                 p.method.as_str(),
-                &p.path_and_query,
+                p.path_and_query.as_str(),
                 &p.signed,
                 &*self.clock,
                 &SystemNonce,
@@ -190,21 +192,21 @@ impl Inner {
         let mut authorization = HeaderValue::from_str(auth.header_value())
             .map_err(|_| Error::config("the Authorization header is not valid header text"))?;
         authorization.set_sensitive(true);
-        let mut builder = Request::builder()
-            .method(p.method.clone())
-            .uri(base.uri(&p.path_and_query)?)
-            .header(ACCEPT, HeaderValue::from_static("application/json"))
-            .header(USER_AGENT, self.user_agent.clone())
-            .header(AUTHORIZATION, authorization);
+        let mut request = Request::new(Full::new(p.body.clone()));
+        *request.method_mut() = p.method.clone();
+        *request.uri_mut() = base.uri(&p.path_and_query)?;
+        let headers = request.headers_mut();
+        headers.reserve(6);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        headers.insert(AUTHORIZATION, authorization);
         if let Some(ct) = &p.content_type {
-            builder = builder.header(CONTENT_TYPE, ct.clone());
+            headers.insert(CONTENT_TYPE, ct.clone());
         }
         if let Some(serial) = self.request_serial() {
-            builder = builder.header(header::SERIAL, serial);
+            headers.insert(WECHATPAY_SERIAL, serial);
         }
-        builder
-            .body(Full::new(p.body.clone()))
-            .map_err(|e| Error::config(format!("cannot build the request: {e}")))
+        Ok(request)
     }
 
     async fn attempt(
@@ -285,6 +287,7 @@ impl Inner {
             status: parts.status,
             headers: parts.headers,
             body,
+            request_id: rid,
             attempts: attempt,
         })
     }
@@ -307,7 +310,7 @@ pub(crate) fn api_error(raw: Raw) -> Error {
     let parsed = ErrorBody::from_slice(&raw.body);
     let keep = raw.body.len().min(ApiError::RAW_BODY_LIMIT);
     let raw_body = String::from_utf8_lossy(raw.body.get(..keep).unwrap_or_default()).into_owned();
-    let request_id = raw.request_id();
+    let request_id = raw.request_id;
     let (code, message, detail) = match parsed {
         Some(b) => (Some(b.code), Some(b.message), b.detail),
         None => (None, None, None),
@@ -333,6 +336,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("request-id", HeaderValue::from_static("RID-1"));
         Raw {
+            request_id: request_id(&headers),
             status: StatusCode::from_u16(status).unwrap(),
             headers,
             body: Bytes::copy_from_slice(body),
