@@ -343,3 +343,19 @@ fn hall_belong_mch_id_number_or_string() {
         );
     }
 }
+
+#[test]
+fn signature_probe_is_rejected_at_the_signature_stage() {
+    let body = Callback::default().body();
+    let mut headers = sign(&body, NOW);
+    headers[2].1 = format!("WECHATPAY/SIGNTEST/{}", headers[2].1);
+    let err = open(&body, &headers).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NotificationUnverified(wxpay_crypto::Error::SignatureProbe)
+        ),
+        "{err:?}"
+    );
+    assert_eq!(NotificationReply::for_error(&err).status, 401);
+}
