@@ -131,11 +131,15 @@ impl Shared {
                 send_merchant: &sender,
                 attach_info: claim.attach_info.clone(),
             };
+            // Everything that shapes the coupon or its callback: a reused number with any
+            // other content is a conflict, as for `/coupons/send`.
             let request = json!({
                 "stock_id": claim.stock_id,
                 "openid": claim.openid,
                 "coupon_code": claim.coupon_code,
                 "send_channel": claim.send_channel,
+                "send_merchant": sender,
+                "attach_info": claim.attach_info,
             });
             st.issue(now, &issue, &request)
         })??;
