@@ -17,8 +17,10 @@ use wxpay_mock::{
 const NOW: i64 = 1_750_000_000;
 const B: &str = "/v3/marketing/busifavor";
 
+/// Retries 5 ms apart. The answer timeout stays generous: the receivers answer at once, and a
+/// short timeout would turn a slow, loaded CI machine into spurious retries.
 fn fast(attempts: u32) -> RetrySchedule {
-    RetrySchedule::new(Duration::from_millis(5), attempts).with_timeout(Duration::from_millis(300))
+    RetrySchedule::new(Duration::from_millis(5), attempts).with_timeout(Duration::from_secs(30))
 }
 
 async fn setup(script: &[u16], attempts: u32) -> (MockHandle, TestClient, Receiver, String) {
@@ -185,12 +187,10 @@ async fn delivery_gives_up_after_the_schedule() {
     );
     assert_eq!(mock.notifications()[0].status, DeliveryStatus::GaveUp);
 
-    // No listener at all: connection errors count as failures too.
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let dead_url = format!("http://{}/notify", closed.local_addr().unwrap());
-    drop(closed);
+    // No answer at all: connection errors count as failures too.
+    let sink = common::Sink::start().await;
     assert_eq!(
-        c.post(&format!("{B}/callbacks"), &json!({"notify_url": dead_url}))
+        c.post(&format!("{B}/callbacks"), &json!({"notify_url": sink.url}))
             .await
             .status,
         200
@@ -434,4 +434,50 @@ async fn read(resp: http::Response<hyper::body::Incoming>) -> Value {
     use http_body_util::BodyExt;
     let b = resp.into_body().collect().await.unwrap().to_bytes();
     serde_json::from_slice(&b).unwrap_or(Value::Null)
+}
+
+#[tokio::test]
+async fn every_attempt_is_signed_at_send_time_for_a_strict_verifier() {
+    // Each failed answer moves the simulator's clock 10 minutes on, as a real 60 s × 11
+    // schedule would over its life: an attempt signed with the first timestamp would be
+    // outside a strict 300 s window by the second retry.
+    let clock = ManualClock::new(NOW);
+    let mock = MockBuilder::new()
+        .clock(clock.clone())
+        .retry_schedule(fast(3))
+        .start()
+        .await
+        .unwrap();
+    let c = TestClient::demo(&mock, Arc::new(clock.clone()));
+    let rx = Receiver::start(&[500, 503]).await;
+    let moved = clock.clone();
+    *rx.on_request.lock().unwrap() = Some(Arc::new(move || moved.advance(600)));
+    mock.set_notify_url(DEMO_MCHID, &rx.url).unwrap();
+    let stock = c
+        .post(
+            &format!("{B}/stocks"),
+            &normal_stock("strict", NOW - 60, "WECHATPAY_MODE"),
+        )
+        .await;
+    let stock_id = stock.json()["stock_id"].as_str().unwrap().to_owned();
+    c.post(&format!("{B}/coupons/send"), &send(&stock_id, "u", "n1"))
+        .await;
+    mock.deliveries_settled().await;
+    let got = rx.received();
+    assert_eq!(got.len(), 3);
+    let strict = mock.verifier().with_tolerance(300);
+    for (i, r) in got.iter().enumerate() {
+        let received_at = NOW + 600 * i as i64;
+        assert_eq!(
+            r.headers["wechatpay-timestamp"].to_str().unwrap(),
+            received_at.to_string(),
+            "attempt {i} must carry the time it was sent"
+        );
+        let h = SignatureHeaders::from_header_map(&r.headers);
+        strict.verify(&h, &r.body, received_at).unwrap();
+    }
+    // The same body every time: only the signature headers are renewed.
+    assert!(got.iter().all(|r| r.body == got[0].body));
+    assert_eq!(mock.notifications()[0].status, DeliveryStatus::Delivered);
+    mock.shutdown().await;
 }

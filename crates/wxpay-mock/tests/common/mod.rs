@@ -218,8 +218,13 @@ pub struct Receiver {
     pub seen: Arc<Mutex<Vec<Received>>>,
     pub script: Arc<Mutex<VecDeque<u16>>>,
     pub delay: Arc<Mutex<Option<Duration>>>,
+    /// Runs on each request after it is recorded, before the answer (e.g. to move a clock).
+    pub on_request: Arc<Mutex<Option<Hook>>>,
     task: tokio::task::JoinHandle<()>,
 }
+
+/// A receiver hook.
+pub type Hook = Arc<dyn Fn() + Send + Sync>;
 
 impl Drop for Receiver {
     fn drop(&mut self) {
@@ -235,16 +240,22 @@ impl Receiver {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(Mutex::new(script.iter().copied().collect::<VecDeque<_>>()));
         let delay = Arc::new(Mutex::new(None));
-        let (s2, sc2, d2) = (seen.clone(), script.clone(), delay.clone());
+        let on_request: Arc<Mutex<Option<Hook>>> = Arc::new(Mutex::new(None));
+        let (s2, sc2, d2, h2) = (
+            seen.clone(),
+            script.clone(),
+            delay.clone(),
+            on_request.clone(),
+        );
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
-                let (s3, sc3, d3) = (s2.clone(), sc2.clone(), d2.clone());
+                let (s3, sc3, d3, h3) = (s2.clone(), sc2.clone(), d2.clone(), h2.clone());
                 tokio::spawn(async move {
                     let svc = service_fn(move |req: Request<Incoming>| {
-                        let (s4, sc4, d4) = (s3.clone(), sc3.clone(), d3.clone());
+                        let (s4, sc4, d4, h4) = (s3.clone(), sc3.clone(), d3.clone(), h3.clone());
                         async move {
                             let (parts, body) = req.into_parts();
                             let body = body.collect().await.unwrap().to_bytes();
@@ -252,6 +263,10 @@ impl Receiver {
                                 headers: parts.headers,
                                 body,
                             });
+                            let hook = h4.lock().unwrap().clone();
+                            if let Some(hook) = hook {
+                                hook();
+                            }
                             let status = sc4.lock().unwrap().pop_front().unwrap_or(204);
                             let delay = *d4.lock().unwrap();
                             if let Some(d) = delay {
@@ -273,12 +288,40 @@ impl Receiver {
             seen,
             script,
             delay,
+            on_request,
             task,
         }
     }
 
     pub fn received(&self) -> Vec<Received> {
         self.seen.lock().unwrap().clone()
+    }
+}
+
+/// A loopback endpoint that accepts connections and closes them without answering: every
+/// delivery to it fails with a connection error. Unlike a closed port, its port cannot be taken
+/// over by another test's listener while it lives.
+pub struct Sink {
+    pub url: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Sink {
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/notify", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                drop(stream);
+            }
+        });
+        Self { url, task }
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        self.task.abort();
     }
 }
 
