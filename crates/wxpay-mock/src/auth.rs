@@ -14,11 +14,12 @@ const FORMAT_ERROR: &str = "Http头Authorization值格式错误，请参考《�
 
 /// 400 `INVALID_REQUEST` when `Accept` or `User-Agent` is missing.
 pub(crate) fn check_protocol_headers(headers: &HeaderMap) -> Result<(), ApiError> {
+    // Present means non-blank; the value need not be ASCII (a UTF-8 app name is still a
+    // User-Agent).
     let present = |name: &str| {
         headers
             .get(name)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| !v.trim().is_empty())
+            .is_some_and(|v| !v.as_bytes().trim_ascii().is_empty())
     };
     if present("accept") && present("user-agent") {
         Ok(())

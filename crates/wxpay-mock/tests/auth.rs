@@ -98,6 +98,18 @@ async fn header_problems_map_to_wechat_errors() {
         assert_eq!(a.code(), "INVALID_REQUEST");
         assert_eq!(a.json()["message"], "Http头缺少Accept或User-Agent");
     }
+    // Present but not ASCII (an app name in UTF-8) is still present.
+    let mut utf8_ua = client.request("GET", PATH, None);
+    utf8_ua.headers_mut().insert(
+        "user-agent",
+        http::HeaderValue::from_bytes("商户系统/1.0".as_bytes()).unwrap(),
+    );
+    assert_eq!(client.send(utf8_ua).await.status, 404);
+    let mut blank = client.request("GET", PATH, None);
+    blank
+        .headers_mut()
+        .insert("accept", http::HeaderValue::from_static("  "));
+    assert_eq!(client.send(blank).await.code(), "INVALID_REQUEST");
     let a = client.send(strip("authorization")).await;
     assert_eq!((a.status, a.code().as_str()), (401, "SIGN_ERROR"));
 
