@@ -63,7 +63,7 @@ impl Timeouts {
 /// Retried: HTTP 429, 500, 502, 503, 504, and failures that produced no response at all
 /// (DNS, connect, TLS, reset, per-attempt timeout before the status line). Never retried: any
 /// other status, and failures after the response started. Each retry waits a random time in
-/// `[0, min(max_delay, base_delay · 2^(n-1)))` ("full jitter"), or longer if the server sent
+/// `[0, min(max_delay, base_delay · 2^(n-1))]` ("full jitter"), or longer if the server sent
 /// `Retry-After`. A retry budget (token bucket) stops retries from multiplying load during an
 /// outage: every retry spends one token, every first attempt earns `budget_ratio` tokens, and
 /// the bucket also refills by `budget_refill` tokens per second (default 1), up to
@@ -192,6 +192,34 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let t = Timeouts::default();
+        assert_eq!(
+            (t.connect(), t.attempt(), t.deadline()),
+            (
+                Duration::from_secs(3),
+                Duration::from_secs(10),
+                Duration::from_secs(30)
+            )
+        );
+        let p = RetryPolicy::default();
+        assert_eq!(p.max_attempts(), 3);
+        assert_eq!(p.base_delay(), Duration::from_millis(500));
+        assert_eq!(p.max_delay(), Duration::from_secs(5));
+        assert_eq!(p.failover_stick(), Duration::from_secs(60));
+        assert_eq!(
+            (p.budget_capacity(), p.budget_ratio(), p.budget_refill()),
+            (10.0, 0.1, 1.0)
+        );
+        assert_eq!(crate::DEFAULT_POOL_IDLE_TIMEOUT, Duration::from_secs(5));
+        assert_eq!(crate::DEFAULT_MAX_RESPONSE_BYTES, 4 * 1024 * 1024);
+        assert_eq!(
+            crate::DEFAULT_CERTIFICATE_REFRESH,
+            Duration::from_secs(12 * 3600)
+        );
+    }
 
     #[test]
     fn ceilings_grow_then_cap() {

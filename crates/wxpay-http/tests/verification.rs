@@ -202,3 +202,53 @@ async fn non_2xx_answers_are_not_verified() {
     assert_eq!(api.status, 400);
     assert_eq!(api.code.as_ref().map(|c| c.as_str()), Some("PARAM_ERROR"));
 }
+
+/// Header values are bytes from the network: non-ASCII ones give typed errors, never a panic.
+#[tokio::test]
+async fn non_ascii_header_values_are_handled() {
+    // Signature headers that are not text: treated as missing, so the 2xx is rejected.
+    let server = TestServer::start(|_| {
+        Reply::json(200, STOCK_JSON)
+            .unsigned()
+            .header("wechatpay-timestamp", "１７２２８５０４２１")
+            .header("wechatpay-nonce", "nonce")
+            .header("wechatpay-signature", "签名")
+            .header("wechatpay-serial", PUB_KEY_ID)
+            .header("wechatpay-signature-type", "WECHATPAY2-SHA256-RSA2048")
+    })
+    .await;
+    let client = client_for(&server).build().unwrap();
+    let err = client.execute(&get_stock()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Verification {
+                source: wxpay_crypto::Error::MissingHeader { .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    // A non-ASCII signature type, Request-ID and Retry-After.
+    let server = TestServer::start(|r| {
+        if r.method == "GET" {
+            Reply::json(200, STOCK_JSON).header("wechatpay-signature-type", "算法")
+        } else {
+            Reply::error(503, "SERVICE_UNAVAILABLE", "x").header("retry-after", "五")
+        }
+    })
+    .await;
+    let client = client_for(&server).build().unwrap();
+    let err = client.execute(&get_stock()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::UnsupportedSignatureType { .. }),
+        "{err:?}"
+    );
+    let err = client.execute(&create_stock()).await.unwrap_err();
+    assert_eq!(
+        err.as_api().map(|a| (a.status, a.attempts)),
+        Some((503, 3)),
+        "an unreadable Retry-After falls back to the back-off"
+    );
+}
