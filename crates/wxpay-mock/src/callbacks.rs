@@ -216,6 +216,19 @@ pub(crate) fn build_envelope(
     Ok((id, body))
 }
 
+/// Most of an answer body read back (WeChat Pay ignores it; reading lets the connection be
+/// reused).
+const MAX_ANSWER_BODY: usize = 64 * 1024;
+/// Longest wait for that body once the status is in.
+const ANSWER_BODY_WAIT: Duration = Duration::from_millis(250);
+
+/// Reads a little of a merchant's answer body: the outcome is decided by the status alone, so
+/// an endless or trickling body cannot turn a 2xx into a timeout.
+async fn drain(body: hyper::body::Incoming) {
+    let limited = http_body_util::Limited::new(body, MAX_ANSWER_BODY);
+    let _ = tokio::time::timeout(ANSWER_BODY_WAIT, limited.collect()).await;
+}
+
 /// A probe signature: the prefix plus junk that is not base64.
 pub(crate) fn probe_signature() -> String {
     format!("{PROBE_PREFIX}{}-_!", uuid::Uuid::new_v4().simple())
@@ -451,30 +464,34 @@ impl Notifier {
             .header("wechatpay-signature-type", wxpay_crypto::SCHEME)
             .body(Full::new(Bytes::from(job.body.clone())));
         let started = Instant::now();
-        let outcome = match request {
-            Err(e) => AttemptOutcome::Failed(format!("invalid notify_url: {e}")),
+        let (outcome, latency) = match request {
+            Err(e) => (
+                AttemptOutcome::Failed(format!("invalid notify_url: {e}")),
+                started.elapsed(),
+            ),
             Ok(req) => {
-                let call = async {
-                    let resp = self.client.request(req).await?;
-                    let status = resp.status().as_u16();
-                    // Drain the answer so the connection can be reused.
-                    let _ = resp.into_body().collect().await;
-                    Ok::<u16, hyper_util::client::legacy::Error>(status)
-                };
+                let call = self.client.request(req);
                 let mut stop = self.stop.subscribe();
-                tokio::select! {
-                    r = tokio::time::timeout(schedule.timeout(), call) => match r {
-                        Ok(Ok(status)) => AttemptOutcome::Status(status),
-                        Ok(Err(e)) => AttemptOutcome::Failed(format!("connection error: {e}")),
-                        Err(_) => AttemptOutcome::Failed(format!(
-                            "no answer within {} ms", schedule.timeout().as_millis()
-                        )),
-                    },
+                let answer = tokio::select! {
+                    r = tokio::time::timeout(schedule.timeout(), call) => r,
                     _ = stop.wait_for(|s| *s) => return Sent::Stopped,
-                }
+                };
+                let latency = started.elapsed();
+                let outcome = match answer {
+                    Ok(Ok(resp)) => {
+                        let status = resp.status().as_u16();
+                        drain(resp.into_body()).await;
+                        AttemptOutcome::Status(status)
+                    }
+                    Ok(Err(e)) => AttemptOutcome::Failed(format!("connection error: {e}")),
+                    Err(_) => AttemptOutcome::Failed(format!(
+                        "no answer within {} ms",
+                        schedule.timeout().as_millis()
+                    )),
+                };
+                (outcome, latency)
             }
         };
-        let latency = started.elapsed();
         tracing::debug!(id = %job.id, attempt, ?kind, ?outcome, "wxpay-mock: callback delivery");
         self.with_log(|l| {
             l.attempts.push(DeliveryAttempt {

@@ -481,3 +481,52 @@ async fn every_attempt_is_signed_at_send_time_for_a_strict_verifier() {
     assert_eq!(mock.notifications()[0].status, DeliveryStatus::Delivered);
     mock.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_endless_answer_body_does_not_turn_a_2xx_into_a_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A merchant endpoint that answers 200 and then streams a body that never ends.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/notify", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n";
+                if s.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("4000\r\n{}\r\n", "x".repeat(0x4000));
+                while s.write_all(chunk.as_bytes()).await.is_ok() {}
+            });
+        }
+    });
+    let clock = ManualClock::new(NOW);
+    let mock = MockBuilder::new()
+        .clock(clock.clone())
+        .retry_schedule(
+            RetrySchedule::new(Duration::from_millis(5), 2).with_timeout(Duration::from_secs(2)),
+        )
+        .start()
+        .await
+        .unwrap();
+    mock.set_notify_url(DEMO_MCHID, &url).unwrap();
+    let c = TestClient::demo(&mock, Arc::new(clock));
+    let stock = c
+        .post(
+            &format!("{B}/stocks"),
+            &normal_stock("endless", NOW - 60, "WECHATPAY_MODE"),
+        )
+        .await;
+    let stock_id = stock.json()["stock_id"].as_str().unwrap().to_owned();
+    c.post(&format!("{B}/coupons/send"), &send(&stock_id, "u", "n1"))
+        .await;
+    mock.deliveries_settled().await;
+    let log = mock.deliveries();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].outcome, AttemptOutcome::Status(200));
+    assert_eq!(mock.notifications()[0].status, DeliveryStatus::Delivered);
+    mock.shutdown().await;
+    server.abort();
+}
