@@ -229,3 +229,52 @@ async fn the_stand_in_rejects_a_wrong_merchant_signature() {
     assert_eq!(err.as_api().map(|a| a.status), Some(401));
     assert!(!server.requests()[0].auth_ok);
 }
+
+#[tokio::test]
+async fn idle_pooled_connections_are_closed_after_the_idle_timeout() {
+    let server = TestServer::start(|_| Reply::json(200, STOCK_JSON)).await;
+    let client = client_for(&server)
+        .pool_idle_timeout(std::time::Duration::from_millis(50))
+        .build()
+        .unwrap();
+    client.execute(&get_stock()).await.unwrap();
+    client.execute(&get_stock()).await.unwrap();
+    assert_eq!(server.connections(), 1, "reused while fresh");
+    // WeChat Pay closes idle connections after 8 s; the client must drop its own first.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    client.execute(&get_stock()).await.unwrap();
+    assert_eq!(server.connections(), 2, "an idle connection is not reused");
+}
+
+#[tokio::test]
+async fn debug_output_of_public_types_holds_no_secret() {
+    let server = TestServer::start(|_| Reply::json(200, STOCK_JSON)).await;
+    let builder = client_for(&server).api_v3_key(API_V3_KEY);
+    let builder_debug = format!("{builder:?}");
+    let client = builder.build().unwrap();
+    let config_error = client_for(&server)
+        .merchant_private_key_pem(MERCHANT_KEY.replace("MII", "XXX"))
+        .build()
+        .unwrap_err();
+    let texts = [
+        builder_debug,
+        format!("{client:?}"),
+        format!("{:?}", client.key_set()),
+        format!("{:?}", client.api_v3_key()),
+        format!("{config_error:?}"),
+        config_error.to_string(),
+    ];
+    let mut secrets = vec![API_V3_KEY.to_owned(), "PRIVATE KEY".to_owned()];
+    secrets.extend(
+        MERCHANT_KEY
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .map(|l| l[..16].to_owned()),
+    );
+    for text in &texts {
+        for secret in &secrets {
+            assert!(!text.contains(secret.as_str()), "{secret:?} in {text}");
+        }
+    }
+    assert!(texts[1].contains(MCHID), "Debug stays useful: {}", texts[1]);
+}
