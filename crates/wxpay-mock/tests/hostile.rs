@@ -243,3 +243,67 @@ async fn unknown_create_fields_are_not_echoed() {
     assert_eq!(q["send_count_information"]["total_send_num"], 0);
     mock.shutdown().await;
 }
+
+#[tokio::test]
+async fn out_of_range_numbers_in_otherwise_valid_bodies_are_param_errors() {
+    let (mock, c, _other, stock_id) = setup().await;
+    let huge = [
+        json!(u64::MAX),
+        json!(i64::MAX),
+        json!(i64::MIN),
+        json!(-1),
+        json!(1e20),
+        json!(0.5),
+        json!("100"),
+    ];
+    let create_fields = [
+        "/stock_send_rule/max_coupons",
+        "/stock_send_rule/max_coupons_per_user",
+        "/stock_send_rule/max_coupons_by_day",
+        "/stock_send_rule/max_amount",
+        "/coupon_use_rule/fixed_normal_coupon/discount_amount",
+        "/coupon_use_rule/fixed_normal_coupon/transaction_minimum",
+        "/coupon_use_rule/coupon_available_time/available_day_after_receive",
+    ];
+    for (i, field) in create_fields.iter().enumerate() {
+        for (j, value) in huge.iter().enumerate() {
+            let mut body = normal_stock(&format!("num-{i}-{j}"), NOW - 60, "WECHATPAY_MODE");
+            let (parent, key) = field.rsplit_once('/').unwrap();
+            body.pointer_mut(parent).unwrap()[key] = value.clone();
+            let a = c.post(&format!("{B}/stocks"), &body).await;
+            assert_eq!(
+                (a.status, a.code().as_str()),
+                (400, "PARAM_ERROR"),
+                "{field} = {value}: {:?}",
+                a.json()
+            );
+            assert!(
+                a.json()["detail"]["field"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with('/')
+            );
+        }
+    }
+    let budget = format!("{B}/stocks/{stock_id}/budget");
+    for (j, value) in huge.iter().enumerate() {
+        for key in ["target_max_coupons", "current_max_coupons"] {
+            let mut body = json!({"target_max_coupons": 10, "current_max_coupons": 3,
+                                  "modify_budget_request_no": format!("b-{key}-{j}")});
+            body[key] = value.clone();
+            let a = c.call("PATCH", &budget, Some(&body)).await;
+            assert_eq!(a.code(), "PARAM_ERROR", "{key} = {value}: {:?}", a.json());
+        }
+        let pay = json!({"stock_id": stock_id, "coupon_code": "c",
+                         "transaction_id": "4200000913202101152566792388",
+                         "payer_merchant": "1900009191", "payee_merchant": "1900009191",
+                         "amount": value, "description": "d", "out_subsidy_no": format!("p-{j}")});
+        let a = c.post(&format!("{B}/subsidy/pay-receipts"), &pay).await;
+        assert_eq!(a.code(), "PARAM_ERROR", "amount = {value}: {:?}", a.json());
+    }
+    assert_eq!(
+        mock.stock(&stock_id).unwrap()["stock_send_rule"]["max_coupons"],
+        3
+    );
+    mock.shutdown().await;
+}

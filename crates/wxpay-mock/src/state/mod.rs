@@ -147,7 +147,7 @@ impl State {
 
 /// The Beijing calendar day of a Unix time (daily caps reset at midnight Beijing time).
 pub(crate) fn beijing_day(unix: i64) -> i64 {
-    (unix + 8 * 3600).div_euclid(86_400)
+    unix.saturating_add(8 * 3600).div_euclid(86_400)
 }
 
 #[cfg(test)]
@@ -198,5 +198,7 @@ mod tests {
     fn beijing_midnight() {
         // 2024-01-01T23:59:59+08:00 and 2024-01-02T00:00:00+08:00
         assert_eq!(beijing_day(1_704_124_799) + 1, beijing_day(1_704_124_800));
+        // A clock at the end of time does not overflow.
+        assert_eq!(beijing_day(i64::MAX), i64::MAX / 86_400);
     }
 }
