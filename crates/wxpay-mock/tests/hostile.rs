@@ -33,8 +33,11 @@ async fn setup() -> (MockHandle, TestClient, TestClient, String) {
     (mock, c, other, stock_id)
 }
 
-/// A 4xx answer in WeChat Pay's error shape.
+/// A 4xx answer in WeChat Pay's error shape, signed by the simulator.
 fn assert_refused(a: &common::Answer, what: &str) {
+    let keys = wxpay_mock::SimulatorKeys::builtin().unwrap();
+    a.verify(&keys.verifier(), NOW)
+        .unwrap_or_else(|e| panic!("{what}: answer signature: {e}"));
     assert!(
         (400..500).contains(&a.status),
         "{what}: expected a 4xx, got {} {:?}",

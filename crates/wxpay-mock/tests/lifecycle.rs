@@ -645,3 +645,40 @@ async fn subsidy_receipts() {
     );
     mock.shutdown().await;
 }
+
+#[tokio::test]
+async fn amount_budgets_cap_issuing() {
+    let (mock, clock, c, _other) = setup().await;
+    let mut body = normal_stock("amount-1", NOW - 60, "WECHATPAY_MODE");
+    // 1000 fen per coupon; 3500 fen in total, 2000 fen a day.
+    body["stock_send_rule"] = json!({"max_coupons": 100, "max_coupons_per_user": 10,
+                                     "max_amount": 3500, "max_amount_by_day": 2000});
+    let created = c.post(&format!("{B}/stocks"), &body).await;
+    assert_eq!(created.status, 200, "{:?}", created.json());
+    let id = created.json()["stock_id"].as_str().unwrap().to_owned();
+    for no in ["a1", "a2"] {
+        let a = c
+            .post(&format!("{B}/coupons/send"), &send_body(&id, "u", no))
+            .await;
+        assert_eq!(a.status, 200, "{:?}", a.json());
+    }
+    let day = c
+        .post(&format!("{B}/coupons/send"), &send_body(&id, "u", "a3"))
+        .await;
+    assert_eq!(day.json()["message"], "批次今日发放金额已达上限");
+    clock.advance(86_400);
+    let next_day = c
+        .post(&format!("{B}/coupons/send"), &send_body(&id, "u", "a3"))
+        .await;
+    assert_eq!(next_day.status, 200, "{:?}", next_day.json());
+    let total = c
+        .post(&format!("{B}/coupons/send"), &send_body(&id, "u", "a4"))
+        .await;
+    assert_eq!(
+        total.json()["message"],
+        "批次预算金额已用完，请调整预算后重试"
+    );
+    let info = mock.stock(&id).unwrap()["send_count_information"].clone();
+    assert_eq!(info["total_send_amount"], 3000);
+    mock.shutdown().await;
+}

@@ -183,3 +183,14 @@ async fn shutdown_is_not_held_up_by_an_injected_latency() {
         answer.map(|a| a.status)
     );
 }
+
+#[tokio::test]
+async fn listens_on_a_given_address() {
+    // Another loopback address than the default 127.0.0.1, port chosen by the OS.
+    let addr: std::net::SocketAddr = "127.0.0.2:0".parse().unwrap();
+    let mock = MockBuilder::new().addr(addr).start().await.unwrap();
+    assert_eq!(mock.local_addr().ip(), addr.ip());
+    assert!(mock.base_url().starts_with("http://127.0.0.2:"));
+    assert!(!refused(mock.local_addr()).await);
+    mock.shutdown().await;
+}
