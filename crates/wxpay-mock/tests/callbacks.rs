@@ -530,3 +530,39 @@ async fn an_endless_answer_body_does_not_turn_a_2xx_into_a_timeout() {
     mock.shutdown().await;
     server.abort();
 }
+
+#[tokio::test]
+async fn https_notify_urls_are_never_connected_to() {
+    // A listener that counts connections, registered under an https:// URL.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    let server = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    let (mock, c, _rx, stock_id) = setup(&[], 2).await;
+    let url = format!("https://127.0.0.1:{port}/notify");
+    let set = c
+        .post(&format!("{B}/callbacks"), &json!({"notify_url": url}))
+        .await;
+    assert_eq!(set.status, 200, "{:?}", set.json());
+    c.post(&format!("{B}/coupons/send"), &send(&stock_id, "u", "n1"))
+        .await;
+    mock.deliveries_settled().await;
+    let log = mock.deliveries();
+    assert_eq!(log.len(), 2);
+    assert!(
+        log.iter().all(
+            |a| matches!(&a.outcome, AttemptOutcome::Failed(e) if e.contains("connection error"))
+        ),
+        "{log:?}"
+    );
+    assert_eq!(mock.notifications()[0].status, DeliveryStatus::GaveUp);
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 0);
+    mock.shutdown().await;
+    server.abort();
+}
