@@ -197,7 +197,8 @@ async fn raw_roundtrip(client: &RawClient, uri: &http::Uri, authorization: &Head
 /// Sums signed per-iteration differences and clamps the total at zero (a paired difference
 /// can dip below zero under noise; clamping each iteration instead would bias it upwards).
 fn clamp(total_nanos: i128) -> Duration {
-    Duration::from_nanos(u64::try_from(total_nanos.max(0)).unwrap_or(u64::MAX))
+    // Criterion rejects a zero sample; a paired difference can dip below zero in noise.
+    Duration::from_nanos(u64::try_from(total_nanos.max(1)).unwrap_or(u64::MAX))
 }
 
 fn nanos(d: Duration) -> i128 {
