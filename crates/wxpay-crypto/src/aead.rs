@@ -108,6 +108,38 @@ impl ApiV3Key {
     }
 }
 
+/// A fresh encryption: the random nonce used and the base64 ciphertext, as a WeChat Pay
+/// `resource` or `encrypt_certificate` carries them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    /// 12 characters from `[0-9A-Za-z]`, like WeChat Pay's own nonces.
+    pub nonce: String,
+    /// base64 of `ciphertext || tag`.
+    pub ciphertext: String,
+}
+
+impl ApiV3Key {
+    /// Encrypts under a fresh 12-character nonce drawn from the CSPRNG, so a caller cannot
+    /// reuse a nonce by mistake (for simulators and tests that play WeChat Pay).
+    ///
+    /// ```
+    /// let key = wxpay_crypto::ApiV3Key::new("0123456789abcdefghijklmnopqrstuv")?;
+    /// let sealed = key.seal("coupon", b"{}")?;
+    /// assert_eq!(sealed.nonce.len(), 12);
+    /// assert_eq!(key.decrypt("coupon", &sealed.nonce, &sealed.ciphertext)?.as_bytes(), b"{}");
+    /// # Ok::<(), wxpay_crypto::Error>(())
+    /// ```
+    pub fn seal(
+        &self,
+        associated_data: impl AsRef<[u8]>,
+        plaintext: impl AsRef<[u8]>,
+    ) -> Result<Sealed> {
+        let nonce = crate::clock::random_alphanumeric(NONCE_LEN)?;
+        let ciphertext = self.encrypt(associated_data, &nonce, plaintext)?;
+        Ok(Sealed { nonce, ciphertext })
+    }
+}
+
 fn nonce_array(nonce: &[u8]) -> Result<[u8; NONCE_LEN]> {
     nonce
         .try_into()

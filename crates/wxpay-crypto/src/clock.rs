@@ -80,17 +80,22 @@ const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 /// # Ok::<(), wxpay_crypto::Error>(())
 /// ```
 pub fn random_nonce() -> Result<String> {
-    nonce_from(backend::fill_random)
+    random_alphanumeric(NONCE_LEN)
 }
 
-fn nonce_from(mut fill: impl FnMut(&mut [u8]) -> Result<()>) -> Result<String> {
-    let mut out = String::with_capacity(NONCE_LEN);
+/// `len` characters from `[0-9A-Za-z]`, drawn from the CSPRNG.
+pub(crate) fn random_alphanumeric(len: usize) -> Result<String> {
+    nonce_from(len, backend::fill_random)
+}
+
+fn nonce_from(len: usize, mut fill: impl FnMut(&mut [u8]) -> Result<()>) -> Result<String> {
+    let mut out = String::with_capacity(len);
     let mut buf = [0u8; 48];
-    while out.len() < NONCE_LEN {
+    while out.len() < len {
         fill(&mut buf)?;
         for b in buf {
             // 248 = 4 * 62: values at or above it would bias the modulo.
-            if b < 248 && out.len() < NONCE_LEN {
+            if b < 248 && out.len() < len {
                 out.push(ALPHABET[usize::from(b % 62)] as char);
             }
         }
@@ -113,11 +118,11 @@ mod tests {
 
     #[test]
     fn rng_failure_is_reported() {
-        let err = nonce_from(|_| Err(crate::Error::RandomUnavailable)).unwrap_err();
+        let err = nonce_from(NONCE_LEN, |_| Err(crate::Error::RandomUnavailable)).unwrap_err();
         assert_eq!(err, crate::Error::RandomUnavailable);
         // A source of only rejected bytes (>= 248) keeps drawing; one of zeros gives '0's.
         let mut calls = 0;
-        let n = nonce_from(|b| {
+        let n = nonce_from(NONCE_LEN, |b| {
             calls += 1;
             b.fill(if calls < 3 { 255 } else { 0 });
             Ok(())

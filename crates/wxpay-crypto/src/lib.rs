@@ -94,7 +94,9 @@ pub fn sha256_hex(data: &[u8]) -> String {
     keys::upper_hex(&backend::sha256(data)).to_ascii_lowercase()
 }
 
-pub use aead::{ALGORITHM as AEAD_ALGORITHM, ApiV3Key, NONCE_LEN as AEAD_NONCE_LEN, Plaintext};
+pub use aead::{
+    ALGORITHM as AEAD_ALGORITHM, ApiV3Key, NONCE_LEN as AEAD_NONCE_LEN, Plaintext, Sealed,
+};
 pub use apiv2::{ApiV2Key, SIGN_PARAM as APIV2_SIGN_PARAM, apiv2_canonical_params};
 pub use clock::{
     Clock, FixedClock, NONCE_LEN, NonceSource, SystemClock, SystemNonce, random_nonce,

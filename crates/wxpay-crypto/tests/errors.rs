@@ -500,3 +500,23 @@ fn authorization_header_parsing_and_request_checks() {
     ));
     assert!(MerchantPublicKey::from_der(&[]).is_err());
 }
+
+#[test]
+fn seal_draws_a_fresh_nonce_each_time() {
+    let k = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv").unwrap();
+    let a = k.seal("coupon", b"same").unwrap();
+    let b = k.seal("coupon", b"same").unwrap();
+    assert_ne!(a.nonce, b.nonce);
+    assert_ne!(a.ciphertext, b.ciphertext);
+    assert!(a.nonce.len() == 12 && a.nonce.bytes().all(|c| c.is_ascii_alphanumeric()));
+    assert_eq!(
+        k.decrypt("coupon", &b.nonce, &b.ciphertext)
+            .unwrap()
+            .as_bytes(),
+        b"same"
+    );
+    assert_eq!(
+        k.decrypt("other", &b.nonce, &b.ciphertext).unwrap_err(),
+        Error::DecryptFailed
+    );
+}

@@ -191,13 +191,7 @@ pub(crate) fn build_envelope(
     now: i64,
 ) -> Result<(String, String), wxpay_crypto::Error> {
     let id = uuid::Uuid::new_v4().to_string();
-    let nonce: String = uuid::Uuid::new_v4()
-        .simple()
-        .to_string()
-        .chars()
-        .take(12)
-        .collect();
-    let ciphertext = apiv3.encrypt("coupon", &nonce, plaintext.to_string())?;
+    let sealed = apiv3.seal("coupon", plaintext.to_string())?;
     let envelope = Envelope {
         id: id.clone(),
         create_time: rfc3339(now),
@@ -207,9 +201,9 @@ pub(crate) fn build_envelope(
         resource: Resource {
             original_type: "coupon",
             algorithm: wxpay_crypto::AEAD_ALGORITHM,
-            ciphertext,
+            ciphertext: sealed.ciphertext,
             associated_data: "coupon",
-            nonce,
+            nonce: sealed.nonce,
         },
     };
     let body = serde_json::to_string(&envelope).unwrap_or_default();

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
-use wxpay_crypto::{ApiV3Key, Clock, PUBLIC_KEY_ID_PREFIX, SCHEME};
+use wxpay_crypto::{Clock, PUBLIC_KEY_ID_PREFIX, SCHEME};
 
 use crate::api_error::ApiError;
 use crate::callbacks::{Job, Notifier, build_envelope, probe_signature};
@@ -191,34 +191,22 @@ impl Shared {
             return Err(ApiError::not_found("证书不存在"));
         }
         let cert = self.keys.platform_certificate();
-        let nonce: String = uuid::Uuid::new_v4()
-            .simple()
-            .to_string()
-            .chars()
-            .take(12)
-            .collect();
-        let ciphertext = encrypt(
-            &merchant.apiv3,
-            &nonce,
-            self.keys.platform_certificate_pem(),
-        )?;
+        let sealed = merchant
+            .apiv3
+            .seal("certificate", self.keys.platform_certificate_pem())
+            .map_err(|e| ApiError::new(500, "SYSTEM_ERROR", e.to_string()))?;
         Ok(Reply::ok(json!({"data": [{
             "serial_no": cert.serial(),
             "effective_time": timefmt::rfc3339(cert.not_before()),
             "expire_time": timefmt::rfc3339(cert.not_after()),
             "encrypt_certificate": {
                 "algorithm": wxpay_crypto::AEAD_ALGORITHM,
-                "nonce": nonce,
+                "nonce": sealed.nonce,
                 "associated_data": "certificate",
-                "ciphertext": ciphertext,
+                "ciphertext": sealed.ciphertext,
             }
         }]})))
     }
-}
-
-fn encrypt(key: &ApiV3Key, nonce: &str, text: &str) -> Result<String, ApiError> {
-    key.encrypt("certificate", nonce, text)
-        .map_err(|e| ApiError::new(500, "SYSTEM_ERROR", e.to_string()))
 }
 
 /// The error answer of a forced status; anything outside 400–599 (which would make a 1xx,
