@@ -57,6 +57,7 @@ pub struct ClientBuilder {
     tolerance: u64,
     clock: Arc<dyn Clock>,
     native_roots: bool,
+    extra_roots: Vec<String>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -70,6 +71,7 @@ impl std::fmt::Debug for ClientBuilder {
             )
             .field("public_key_id", &self.public_key.as_ref().map(|(id, _)| id))
             .field("certificates", &self.certificates.len())
+            .field("extra_roots", &self.extra_roots.len())
             .field(
                 "api_v3_key",
                 &self.api_v3_key.as_ref().map(|_| "<redacted>"),
@@ -113,6 +115,7 @@ impl ClientBuilder {
             tolerance: wxpay_crypto::DEFAULT_TOLERANCE_SECS,
             clock: Arc::new(SystemClock),
             native_roots: cfg!(feature = "native-roots"),
+            extra_roots: Vec::new(),
         }
     }
 
@@ -242,6 +245,35 @@ impl ClientBuilder {
         self
     }
 
+    /// Also trusts the CA certificate(s) in `pem` (one or more `BEGIN CERTIFICATE` blocks) when
+    /// checking the server's TLS certificate. May be called several times.
+    ///
+    /// This is for networks whose proxy intercepts TLS with a corporate CA, and for tests
+    /// against a local server. The certificates are **added** to the default roots; server
+    /// certificates are still verified (host name, chain, validity). Verification cannot be
+    /// turned off. A PEM text without a readable certificate makes [`build`](Self::build) fail
+    /// with [`Error::Config`].
+    ///
+    /// ```
+    /// # fn main() -> Result<(), wxpay_http::Error> {
+    /// let client = wxpay_http::Client::builder()
+    ///     .mchid("1900009191")
+    ///     .merchant_serial("1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C")
+    ///     .merchant_private_key_pem(include_str!("../../wxpay-crypto/testdata/merchant_key.pem"))
+    ///     .wechatpay_public_key(
+    ///         "PUB_KEY_ID_0000000000000000000000000000000001",
+    ///         include_str!("../../wxpay-crypto/testdata/wechatpay_pub.pem"),
+    ///     )
+    ///     .add_root_certificate_pem(include_str!("../tests/data/test_ca_cert.pem"))
+    ///     .build()?;
+    /// # drop(client);
+    /// # Ok(()) }
+    /// ```
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<String>) -> Self {
+        self.extra_roots.push(pem.into());
+        self
+    }
+
     /// Checks everything and builds the client (no network traffic). Needs no async runtime;
     /// requests must run on a tokio runtime.
     pub fn build(self) -> Result<Client, Error> {
@@ -320,6 +352,7 @@ impl ClientBuilder {
             self.timeouts.connect(),
             self.pool_idle_timeout,
             self.native_roots,
+            &self.extra_roots,
         )?;
 
         Ok(Client {
@@ -487,6 +520,35 @@ mod tests {
                 .build(),
         );
         assert!(r.contains("/nonexistent/apiclient_key.pem"), "{r}");
+    }
+
+    #[test]
+    fn extra_root_certificates_are_checked_in_build() {
+        const CA: &str = include_str!("../tests/data/test_ca_cert.pem");
+        let with = |pem: &str| {
+            base()
+                .wechatpay_public_key(ID, PUB)
+                .add_root_certificate_pem(pem)
+        };
+        assert!(with(CA).build().is_ok());
+        let bundle = format!("{CA}\n{}", include_str!("../tests/data/rogue_ca_cert.pem"));
+        assert!(with(&bundle).build().is_ok());
+
+        // Nothing certificate-shaped, a key instead of a certificate, broken base64, and a
+        // well-formed block whose content is not a certificate: each a config error naming
+        // the option, never a silently smaller root store.
+        let broken_base64 =
+            "-----BEGIN CERTIFICATE-----\nMII*not base64*\n-----END CERTIFICATE-----\n";
+        let not_a_cert =
+            "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n";
+        let unterminated = &CA[..CA.len() / 2];
+        for bad in ["", "hello", KEY, broken_base64, not_a_cert, unterminated] {
+            let r = reason(with(bad).build());
+            assert!(r.contains("add_root_certificate_pem"), "{r}");
+        }
+        // One bad PEM among good ones still fails.
+        let r = reason(with(CA).add_root_certificate_pem("junk").build());
+        assert!(r.contains("add_root_certificate_pem"), "{r}");
     }
 
     #[test]
