@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod requests;
+pub mod tls;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::convert::Infallible;
@@ -56,6 +57,8 @@ pub struct Recorded {
     pub auth_ok: bool,
     /// The local port of the server that received it.
     pub port: u16,
+    /// The HTTP version the request arrived with (HTTP/2 over TLS when ALPN chose `h2`).
+    pub version: hyper::Version,
 }
 
 impl Recorded {
@@ -197,6 +200,7 @@ pub struct TestServer {
     pub addr: SocketAddr,
     state: Arc<State>,
     task: tokio::task::JoinHandle<()>,
+    tls: bool,
 }
 
 impl Drop for TestServer {
@@ -206,10 +210,27 @@ impl Drop for TestServer {
 }
 
 impl TestServer {
-    /// Starts a server on 127.0.0.1 port 0 answering with `handler`.
+    /// Starts a server on 127.0.0.1 port 0 answering with `handler` over plain HTTP/1.1.
     pub async fn start(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        Self::start_with(None, handler).await
+    }
+
+    /// Starts a server on 127.0.0.1 port 0 answering with `handler` over TLS with `tls`
+    /// (HTTP/2 or HTTP/1.1, whichever ALPN chose).
+    pub async fn start_tls(
+        tls: tls::TlsServer,
+        handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Self {
+        Self::start_with(Some(tls), handler).await
+    }
+
+    async fn start_with(
+        tls: Option<tls::TlsServer>,
+        handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let tls_on = tls.is_some();
         let state = Arc::new(State {
             handler: Box::new(handler),
             recorded: Mutex::new(Vec::new()),
@@ -225,24 +246,40 @@ impl TestServer {
                 };
                 accept_state.connections.fetch_add(1, Ordering::SeqCst);
                 let state = accept_state.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
                         let state = state.clone();
                         async move { Ok::<_, Infallible>(handle(&state, req).await) }
                     });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
+                    match tls {
+                        None => {
+                            let _ = hyper::server::conn::http1::Builder::new()
+                                .keep_alive(true)
+                                .serve_connection(TokioIo::new(stream), service)
+                                .await;
+                        }
+                        Some(tls) => tls.serve(stream, service).await,
+                    }
                 });
             }
         });
-        Self { addr, state, task }
+        Self {
+            addr,
+            state,
+            task,
+            tls: tls_on,
+        }
     }
 
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>`, or `https://localhost:<port>` for a TLS server (the name its
+    /// certificate is issued for).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        if self.tls {
+            format!("https://localhost:{}", self.addr.port())
+        } else {
+            format!("http://{}", self.addr)
+        }
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -295,6 +332,7 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<ReplyBody> {
         auth,
         auth_ok,
         port: state.port,
+        version: parts.version,
     };
     state.recorded.lock().unwrap().push(recorded.clone());
     let request_id = format!(
