@@ -29,7 +29,8 @@ impl Default for Timeouts {
 }
 
 impl Timeouts {
-    /// TCP connect (and DNS) limit per connection.
+    /// TCP connect limit per connection (split across the resolved addresses; DNS and the TLS
+    /// handshake count against the attempt limit).
     pub fn with_connect(mut self, d: Duration) -> Self {
         self.connect = d;
         self
