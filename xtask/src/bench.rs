@@ -19,7 +19,8 @@ pub struct Args {
     extra: Vec<String>,
 }
 
-/// Runs `cargo bench --bench '*'` (the [[bench]] targets only) and prints where criterion wrote its reports.
+/// Runs `cargo bench --bench '*'` (only the `[[bench]]` targets) and prints where criterion
+/// wrote its reports.
 pub fn run(root: &Path, args: &Args) -> io::Result<bool> {
     let mut command = cmd::cargo();
     command.current_dir(root).arg("bench");
