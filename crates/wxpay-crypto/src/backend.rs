@@ -7,6 +7,15 @@ use ring::{aead, digest, hmac, rand, signature};
 
 use crate::error::{Error, Result};
 
+/// The largest RSA modulus ring signs with (`RsaKeyPair` refuses larger keys).
+pub(crate) const MAX_SIGNING_BITS: usize = 4096;
+
+/// The largest RSA modulus ring verifies with (`RSA_PKCS1_2048_8192_SHA256`).
+pub(crate) const MAX_VERIFYING_BITS: usize = 8192;
+
+/// The largest signature [`RsaVerifyingKey::verify`] can accept, in bytes.
+pub(crate) const MAX_SIGNATURE_LEN: usize = MAX_VERIFYING_BITS / 8;
+
 /// An RSA private key ready to sign with RSASSA-PKCS1-v1_5 / SHA-256.
 pub(crate) struct RsaSigningKey(signature::RsaKeyPair);
 

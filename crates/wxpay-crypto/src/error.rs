@@ -59,6 +59,17 @@ pub enum Error {
         /// The modulus size found.
         bits: usize,
     },
+    /// The RSA key is larger than the backend can use: 4096 bits for a private key (signing),
+    /// 8192 bits for a public key (verification).
+    #[error(
+        "RSA key of {bits} bits is too large: at most {max} bits are supported here; WeChat Pay keys are RSA-2048"
+    )]
+    KeyTooLarge {
+        /// The modulus size found.
+        bits: usize,
+        /// The largest size supported for this use.
+        max: usize,
+    },
     /// The key parsed as DER but the RSA implementation rejected it.
     #[error("the RSA {expected} was rejected: {reason}")]
     KeyRejected {
@@ -96,6 +107,16 @@ pub enum Error {
     /// `Wechatpay-Timestamp` is not a decimal number of seconds.
     #[error("`Wechatpay-Timestamp` {value:?} is not a Unix time in seconds")]
     MalformedTimestamp {
+        /// The value received.
+        value: String,
+    },
+    /// `Wechatpay-Nonce` (or an `Authorization` `nonce_str`) holds something other than
+    /// visible ASCII. A line break would move the boundary between nonce and body in the
+    /// signed string, so such a nonce is refused before any signature check.
+    #[error(
+        "the nonce {value:?} is not visible ASCII (letters, digits, punctuation; no spaces or line breaks); the message was altered"
+    )]
+    MalformedNonce {
         /// The value received.
         value: String,
     },

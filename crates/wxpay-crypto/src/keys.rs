@@ -5,7 +5,7 @@ use core::fmt;
 
 use der::Decode;
 
-use crate::backend::{RsaSigningKey, RsaVerifyingKey};
+use crate::backend::{MAX_SIGNING_BITS, MAX_VERIFYING_BITS, RsaSigningKey, RsaVerifyingKey};
 use crate::error::{Error, Result};
 use crate::pem_input;
 
@@ -101,13 +101,18 @@ impl fmt::Debug for MerchantPrivateKey {
 
 fn check_private_bits(pkcs1_der: &[u8]) -> Result<()> {
     let key = pkcs1::RsaPrivateKey::try_from(pkcs1_der).map_err(|e| malformed(MERCHANT_KEY, e))?;
-    check_bits(key.modulus.as_bytes())
+    check_bits(key.modulus.as_bytes(), MAX_SIGNING_BITS)
 }
 
-fn check_bits(modulus: &[u8]) -> Result<()> {
+/// Checks the modulus size against WeChat Pay's minimum and the backend's maximum `max`, so
+/// that a key which loads can always be used.
+fn check_bits(modulus: &[u8], max: usize) -> Result<()> {
     let bits = uint_bits(modulus);
     if bits < MIN_RSA_BITS {
         return Err(Error::KeyTooSmall { bits });
+    }
+    if bits > max {
+        return Err(Error::KeyTooLarge { bits, max });
     }
     Ok(())
 }
@@ -147,7 +152,7 @@ fn rsa_from_spki(
 
 fn rsa_from_pkcs1(expected: &'static str, pkcs1_der: &[u8]) -> Result<RsaVerifyingKey> {
     let key = pkcs1::RsaPublicKey::try_from(pkcs1_der).map_err(|e| malformed(expected, e))?;
-    check_bits(key.modulus.as_bytes())?;
+    check_bits(key.modulus.as_bytes(), MAX_VERIFYING_BITS)?;
     Ok(RsaVerifyingKey::from_pkcs1_der(pkcs1_der.to_vec()))
 }
 
@@ -277,7 +282,7 @@ impl PlatformCertificate {
         }
         let cert = x509_cert::Certificate::from_der(der).map_err(|e| malformed(CERTIFICATE, e))?;
         let tbs = &cert.tbs_certificate;
-        let serial = upper_hex(strip_leading_zeros(tbs.serial_number.as_bytes()));
+        let serial = serial_hex(tbs.serial_number.as_bytes())?;
         let not_before = unix(tbs.validity.not_before.to_unix_duration());
         let not_after = unix(tbs.validity.not_after.to_unix_duration());
         let spki = &tbs.subject_public_key_info;
@@ -295,7 +300,9 @@ impl PlatformCertificate {
     }
 
     /// The serial number as upper-case hex without leading zeros, as WeChat Pay writes it in
-    /// `Wechatpay-Serial`.
+    /// `Wechatpay-Serial` and `serial_no` (Java `BigInteger.toString(16)`, Go `%X`): a serial
+    /// OpenSSL prints as `0A1B…` is `A1B…` here. [`crate::Verifier`] finds a certificate under
+    /// either spelling.
     pub fn serial(&self) -> &str {
         &self.serial
     }
@@ -334,10 +341,33 @@ fn unix(d: core::time::Duration) -> i64 {
     i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
 }
 
-fn strip_leading_zeros(bytes: &[u8]) -> &[u8] {
-    match bytes.iter().position(|b| *b != 0) {
-        Some(i) => &bytes[i..],
-        None => &bytes[bytes.len().saturating_sub(1)..],
+/// The serial (DER two's-complement `INTEGER` content) as upper-case hex without leading
+/// zeros. RFC 5280 §4.1.2.2 requires a positive serial; zero and negative ones have no form
+/// WeChat Pay would send and are refused.
+fn serial_hex(bytes: &[u8]) -> Result<String> {
+    let not_positive = || Error::Malformed {
+        expected: CERTIFICATE,
+        reason: "the serial number is not a positive integer (RFC 5280 §4.1.2.2)".to_owned(),
+    };
+    if bytes.first().is_none_or(|b| b & 0x80 != 0) {
+        return Err(not_positive());
+    }
+    let hex = upper_hex(bytes);
+    let digits = normalize_serial(&hex);
+    if digits == "0" {
+        return Err(not_positive());
+    }
+    Ok(digits.to_owned())
+}
+
+/// A hex serial without leading zeros (`"0"` for all zeros), the form serials are compared in.
+/// Case is left alone; callers compare case-insensitively.
+pub(crate) fn normalize_serial(serial: &str) -> &str {
+    let trimmed = serial.trim_start_matches('0');
+    if trimmed.is_empty() && !serial.is_empty() {
+        "0"
+    } else {
+        trimmed
     }
 }
 
@@ -365,9 +395,19 @@ mod tests {
     }
 
     #[test]
-    fn serial_hex_strips_der_sign_byte() {
-        assert_eq!(upper_hex(strip_leading_zeros(&[0x00, 0xab, 0x01])), "AB01");
-        assert_eq!(upper_hex(strip_leading_zeros(&[0x00])), "00");
+    fn serial_hex_strips_der_sign_byte_and_leading_zero_nibble() {
+        assert_eq!(serial_hex(&[0x00, 0xab, 0x01]).unwrap(), "AB01");
+        assert_eq!(serial_hex(&[0x0a, 0x01]).unwrap(), "A01");
+        assert_eq!(serial_hex(&[0x01]).unwrap(), "1");
+        for bad in [&[0x00][..], &[0xfb], &[0x80, 0x00], &[]] {
+            assert!(
+                matches!(serial_hex(bad), Err(Error::Malformed { .. })),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(normalize_serial("000A"), "A");
+        assert_eq!(normalize_serial("00"), "0");
+        assert_eq!(normalize_serial(""), "");
     }
 
     #[test]

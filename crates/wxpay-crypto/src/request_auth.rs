@@ -2,12 +2,11 @@
 //! its signature with the merchant's public key. Used by simulators and gateways; a merchant's
 //! own service never needs it.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-
+use crate::backend::MAX_SIGNATURE_LEN;
 use crate::error::{Error, Result};
 use crate::keys::MerchantPublicKey;
-use crate::signer::{SCHEME, signing_string};
+use crate::signer::{SCHEME, signing_string_raw};
+use crate::verifier::{check_nonce, decode_signature, parse_timestamp};
 
 /// The five fields of a `WECHATPAY2-SHA256-RSA2048` `Authorization` header, borrowed from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,9 +86,10 @@ pub fn parse_authorization(value: &str) -> Result<AuthorizationFields<'_>> {
 }
 
 impl MerchantPublicKey {
-    /// Checks a request signature: timestamp numeric and less than `tolerance` seconds from
-    /// `now`, then RSA-SHA256 over `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n` with `url` the raw
-    /// path and query as received and `body` the raw bytes.
+    /// Checks a request signature: nonce visible ASCII, timestamp numeric and less than
+    /// `tolerance` seconds from `now`, then RSA-SHA256 over
+    /// `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n` with `url` the raw path and query as received,
+    /// the timestamp and nonce exactly as in the header, and `body` the raw bytes.
     ///
     /// The caller checks `mchid` and `serial_no` against its merchant registry first.
     pub fn verify_request(
@@ -101,7 +101,8 @@ impl MerchantPublicKey {
         now: i64,
         tolerance: u64,
     ) -> Result<()> {
-        let ts = crate::verifier::parse_timestamp(auth.timestamp)?;
+        check_nonce(auth.nonce_str)?;
+        let ts = parse_timestamp(auth.timestamp)?;
         let skew = now.abs_diff(ts);
         if skew >= tolerance {
             return Err(Error::TimestampOutOfWindow {
@@ -111,11 +112,11 @@ impl MerchantPublicKey {
                 tolerance,
             });
         }
-        let mut sig = [0u8; 1024];
-        let n = STANDARD
-            .decode_slice(auth.signature, &mut sig)
-            .map_err(|_| Error::SignatureNotBase64)?;
-        let message = signing_string(method, url, ts, auth.nonce_str, body);
-        self.verifying_key().verify(&message, &sig[..n])
+        let mut sig = [0u8; MAX_SIGNATURE_LEN];
+        let n = decode_signature(auth.signature, &mut sig)?;
+        // Over the timestamp exactly as received: what was signed is what was sent.
+        let message = signing_string_raw(method, url, auth.timestamp, auth.nonce_str, body);
+        self.verifying_key()
+            .verify(&message, sig.get(..n).unwrap_or_default())
     }
 }

@@ -5,6 +5,7 @@ use core::fmt;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::backend::MAX_SIGNING_BITS;
 use crate::clock::{Clock, NonceSource, SystemClock, SystemNonce};
 use crate::error::{Error, Result};
 use crate::keys::MerchantPrivateKey;
@@ -30,13 +31,24 @@ pub fn signing_string(
     body: &[u8],
 ) -> Vec<u8> {
     let mut ts = itoa_buf(timestamp);
-    let ts = ts.as_str();
-    let mut s =
-        Vec::with_capacity(method.len() + url.len() + ts.len() + nonce.len() + body.len() + 5);
+    signing_string_raw(method, url, ts.as_str(), nonce, body)
+}
+
+/// [`signing_string`] with the timestamp as text, exactly as it appears in a header.
+pub(crate) fn signing_string_raw(
+    method: &str,
+    url: &str,
+    timestamp: &str,
+    nonce: &str,
+    body: &[u8],
+) -> Vec<u8> {
+    let mut s = Vec::with_capacity(
+        method.len() + url.len() + timestamp.len() + nonce.len() + body.len() + 5,
+    );
     for part in [
         method.as_bytes(),
         url.as_bytes(),
-        ts.as_bytes(),
+        timestamp.as_bytes(),
         nonce.as_bytes(),
         body,
     ] {
@@ -206,8 +218,11 @@ impl Signer {
     /// strings (e.g. front-end payment parameters).
     pub fn sign_bytes(&self, message: &[u8]) -> Result<String> {
         let key = self.key.signing_key();
-        let mut sig = [0u8; 1024];
-        let sig = &mut sig[..key.signature_len().min(1024)];
+        // Keys over MAX_SIGNING_BITS are refused at load, so the signature always fits.
+        let mut sig = [0u8; MAX_SIGNING_BITS / 8];
+        let sig = sig
+            .get_mut(..key.signature_len())
+            .ok_or(Error::SigningFailed)?;
         key.sign(message, sig)?;
         Ok(STANDARD.encode(sig))
     }

@@ -2,12 +2,13 @@
 
 use std::collections::BTreeMap;
 
+use base64::DecodeSliceError;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::backend::RsaVerifyingKey;
+use crate::backend::{MAX_SIGNATURE_LEN, RsaVerifyingKey};
 use crate::error::{Error, Result};
-use crate::keys::{PlatformCertificate, WechatPayPublicKey};
+use crate::keys::{PlatformCertificate, WechatPayPublicKey, normalize_serial};
 
 /// Prefix of the deliberately invalid signatures WeChat Pay sends to check that merchants verify.
 pub const PROBE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
@@ -113,8 +114,8 @@ pub fn verification_string(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8>
 }
 
 /// The key set that checks WeChat Pay signatures: any number of WeChat Pay public keys (by
-/// `PUB_KEY_ID_…`) and platform certificates (by serial, case-insensitively), chosen by
-/// `Wechatpay-Serial`. Both kinds at once serve merchants migrating from certificates to the
+/// `PUB_KEY_ID_…`, matched exactly) and platform certificates (by serial, case-insensitively
+/// and ignoring leading zeros), chosen by `Wechatpay-Serial`. Both kinds at once serve merchants migrating from certificates to the
 /// public key, who receive both for a while.
 ///
 /// ```
@@ -185,17 +186,13 @@ impl Verifier {
 
     /// Adds (or replaces) a platform certificate.
     pub fn add_certificate(&mut self, cert: PlatformCertificate) {
-        self.certificates
-            .insert(cert.serial().to_ascii_uppercase(), cert);
+        self.certificates.insert(cert_key(cert.serial()), cert);
     }
 
     /// Removes the key or certificate known under `serial`; returns whether one was held.
     pub fn remove(&mut self, serial: &str) -> bool {
         self.public_keys.remove(serial).is_some()
-            || self
-                .certificates
-                .remove(&serial.to_ascii_uppercase())
-                .is_some()
+            || self.certificates.remove(&cert_key(serial)).is_some()
     }
 
     /// Removes every certificate whose validity ended before `now`; returns how many.
@@ -207,8 +204,7 @@ impl Verifier {
 
     /// Whether a key or certificate is held for `serial`.
     pub fn contains(&self, serial: &str) -> bool {
-        self.public_keys.contains_key(serial)
-            || self.certificates.contains_key(&serial.to_ascii_uppercase())
+        self.public_keys.contains_key(serial) || self.certificates.contains_key(&cert_key(serial))
     }
 
     /// The ids and serials held.
@@ -234,7 +230,7 @@ impl Verifier {
         if let Some(k) = self.public_keys.get(serial) {
             return Ok(k.verifying_key());
         }
-        if let Some(c) = self.certificates.get(&serial.to_ascii_uppercase()) {
+        if let Some(c) = self.certificates.get(&cert_key(serial)) {
             if !c.is_valid_at(now) {
                 return Err(Error::CertificateNotValid {
                     serial: c.serial().to_owned(),
@@ -253,8 +249,9 @@ impl Verifier {
 
     /// Verifies a signed response or callback over its **raw** body bytes (empty for 204).
     ///
-    /// Checks, in order, each failure its own [`Error`] variant: all four parts present;
-    /// timestamp numeric ([`Error::MalformedTimestamp`]) and within the window
+    /// Checks, in order, each failure its own [`Error`] variant: all four parts present
+    /// ([`Error::MissingHeader`]); nonce visible ASCII ([`Error::MalformedNonce`]); timestamp
+    /// numeric ([`Error::MalformedTimestamp`]) and within the window
     /// ([`Error::TimestampOutOfWindow`]); serial known ([`Error::UnknownSerial`]); not a probe
     /// ([`Error::SignatureProbe`]); base64 ([`Error::SignatureNotBase64`]); RSA PKCS#1 v1.5
     /// SHA-256 ([`Error::SignatureMismatch`]). `now` is Unix seconds.
@@ -269,6 +266,7 @@ impl Verifier {
                 return Err(Error::MissingHeader { header });
             }
         }
+        check_nonce(headers.nonce)?;
         let timestamp = parse_timestamp(headers.timestamp)?;
         let skew = now.abs_diff(timestamp);
         if skew >= self.tolerance {
@@ -283,16 +281,49 @@ impl Verifier {
         if is_probe(headers.signature) {
             return Err(Error::SignatureProbe);
         }
-        let mut sig = [0u8; 1024];
-        let n = STANDARD
-            .decode_slice(headers.signature, &mut sig)
-            .map_err(|_| Error::SignatureNotBase64)?;
+        let mut sig = [0u8; MAX_SIGNATURE_LEN];
+        let n = decode_signature(headers.signature, &mut sig)?;
         // Verify over the timestamp exactly as received (leading zeros included).
-        let mut message = verification_string(headers.timestamp, headers.nonce, body);
-        let result = key.verify(&message, &sig[..n]);
-        message.clear();
-        result
+        let message = verification_string(headers.timestamp, headers.nonce, body);
+        key.verify(&message, sig.get(..n).unwrap_or_default())
     }
+}
+
+/// Checks that a nonce is visible ASCII. The signed strings are line-framed, so a nonce with a
+/// line break could move the boundary between nonce and body; WeChat Pay's nonces are hex or
+/// alphanumeric, and HTTP header values cannot carry line breaks anyway.
+pub(crate) fn check_nonce(value: &str) -> Result<()> {
+    if value.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(())
+    } else {
+        Err(Error::MalformedNonce {
+            value: value.to_owned(),
+        })
+    }
+}
+
+/// Decodes a base64 signature into `out` without allocating on the normal path.
+///
+/// A signature longer than the largest key's (8192 bits) cannot match any key: if it is valid
+/// base64 it is a [`Error::SignatureMismatch`], otherwise [`Error::SignatureNotBase64`].
+pub(crate) fn decode_signature(
+    signature: &str,
+    out: &mut [u8; MAX_SIGNATURE_LEN],
+) -> Result<usize> {
+    match STANDARD.decode_slice(signature, out) {
+        Ok(n) => Ok(n),
+        Err(DecodeSliceError::OutputSliceTooSmall) => match STANDARD.decode(signature) {
+            Ok(_) => Err(Error::SignatureMismatch),
+            Err(_) => Err(Error::SignatureNotBase64),
+        },
+        Err(DecodeSliceError::DecodeError(_)) => Err(Error::SignatureNotBase64),
+    }
+}
+
+/// The form certificate serials are stored and looked up in: upper case, no leading zeros, so
+/// `0a1b…`, `0A1B…` and `A1B…` name the same certificate.
+fn cert_key(serial: &str) -> String {
+    normalize_serial(serial).to_ascii_uppercase()
 }
 
 pub(crate) fn parse_timestamp(value: &str) -> Result<i64> {

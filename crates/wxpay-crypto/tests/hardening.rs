@@ -1,0 +1,287 @@
+//! Regression tests from the security review: each test here failed before its fix.
+//!
+//! Key material is in `testdata/` (see its README); the odd certificates and the large keys were
+//! generated with OpenSSL by `testdata/regen.sh`.
+
+use wxpay_crypto::{
+    Error, MerchantPrivateKey, MerchantPublicKey, PlatformCertificate, SignatureHeaders, Signer,
+    Verifier, WechatPayPublicKey, parse_authorization, verification_string,
+};
+
+const WECHAT_KEY: &str = include_str!("../testdata/wechatpay_key.pem");
+const WECHAT_PUB: &str = include_str!("../testdata/wechatpay_pub.pem");
+const MERCHANT_KEY: &str = include_str!("../testdata/merchant_key.pem");
+const PUB_ID: &str = "PUB_KEY_ID_00000000000000000000000000000042";
+
+fn wechat_signer() -> Signer {
+    Signer::new(
+        "wechat",
+        "x",
+        MerchantPrivateKey::from_pem(WECHAT_KEY).unwrap(),
+    )
+    .unwrap()
+}
+
+fn public_key_verifier() -> Verifier {
+    Verifier::new().with_public_key(PUB_ID, WechatPayPublicKey::from_pem(WECHAT_PUB).unwrap())
+}
+
+// ----- certificate serials ---------------------------------------------------------------
+
+/// WeChat Pay (Java `BigInteger.toString(16)`, Go `%X`) writes serials without leading zeros;
+/// OpenSSL writes `0A1B…`. A certificate whose serial starts with a zero nibble must be found
+/// under either spelling, and `serial()` must match what WeChat Pay sends.
+#[test]
+fn serial_with_a_leading_zero_nibble_is_written_as_wechat_pay_does() {
+    let cert =
+        PlatformCertificate::from_pem(include_str!("../testdata/cert_serial_zero_nibble.pem"))
+            .unwrap();
+    assert_eq!(cert.serial(), "A1B2C3D4E5F60718293A4B5C6D7E8F901234567");
+    let now = cert.not_before() + 60;
+    let ts = now.to_string();
+    let sig = wechat_signer()
+        .sign_bytes(&verification_string(&ts, "n", b"{}"))
+        .unwrap();
+    let v = Verifier::new().with_certificate(cert);
+    for serial in [
+        "A1B2C3D4E5F60718293A4B5C6D7E8F901234567",
+        "0A1B2C3D4E5F60718293A4B5C6D7E8F901234567",
+        "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567",
+    ] {
+        let h = SignatureHeaders {
+            timestamp: &ts,
+            nonce: "n",
+            signature: &sig,
+            serial,
+        };
+        assert_eq!(v.verify(&h, b"{}", now), Ok(()), "{serial}");
+        assert!(v.contains(serial), "{serial}");
+    }
+    assert_eq!(v.serials(), ["A1B2C3D4E5F60718293A4B5C6D7E8F901234567"]);
+    let mut v = v;
+    assert!(v.remove("0A1B2C3D4E5F60718293A4B5C6D7E8F901234567"));
+    assert!(v.is_empty());
+}
+
+/// RFC 5280 §4.1.2.2: the serial is a positive integer. A negative one has no upper-hex form
+/// WeChat Pay could send (the old code printed its two's complement, `FB` for -5).
+#[test]
+fn non_positive_serials_are_rejected() {
+    for pem in [
+        include_str!("../testdata/cert_serial_negative.pem"),
+        include_str!("../testdata/cert_serial_zero.pem"),
+    ] {
+        let e = PlatformCertificate::from_pem(pem).unwrap_err();
+        assert!(
+            matches!(&e, Error::Malformed { expected: "platform certificate", reason } if reason.contains("positive")),
+            "{e:?}"
+        );
+    }
+}
+
+/// GeneralizedTime validity far in the future (year 9999) loads and is honoured.
+#[test]
+fn generalized_time_in_year_9999() {
+    let cert =
+        PlatformCertificate::from_pem(include_str!("../testdata/cert_until_9999.pem")).unwrap();
+    assert_eq!(cert.serial(), "7FEE");
+    // Some time on 9999-12-30 or 9999-12-31 (UTC), depending on when the file was generated.
+    const DEC_30_9999: i64 = 253_402_128_000;
+    const JAN_1_10000: i64 = 253_402_300_800;
+    assert!((DEC_30_9999..JAN_1_10000).contains(&cert.not_after()));
+    assert!(cert.not_before() < cert.not_after());
+    assert!(cert.is_valid_at(DEC_30_9999 - 1));
+    assert!(!cert.is_valid_at(JAN_1_10000));
+}
+
+// ----- verification string framing -------------------------------------------------------
+
+/// The verification string is `TS\nNONCE\nBODY\n`; a nonce holding `\n` would let a signature
+/// over (nonce `abc`, body `x\ny`) verify for (nonce `abc\nx`, body `y`) — a different body.
+#[test]
+fn a_nonce_with_a_line_break_cannot_move_the_body_boundary() {
+    let sig = wechat_signer().sign_bytes(b"1\nabc\nx\ny\n").unwrap();
+    let v = public_key_verifier();
+    let genuine = SignatureHeaders {
+        timestamp: "1",
+        nonce: "abc",
+        signature: &sig,
+        serial: PUB_ID,
+    };
+    assert_eq!(v.verify(&genuine, b"x\ny", 1), Ok(()));
+    for nonce in ["abc\nx", "abc\rx", "abc\0x", "abc x", "abc\u{e9}x"] {
+        let shifted = SignatureHeaders { nonce, ..genuine };
+        assert!(
+            matches!(
+                v.verify(&shifted, b"y", 1),
+                Err(Error::MalformedNonce { .. })
+            ),
+            "{nonce:?}"
+        );
+    }
+}
+
+/// The same framing attack on the request side, through `verify_request`.
+#[test]
+fn request_nonce_with_a_line_break_is_rejected() {
+    let signer = wechat_signer();
+    let sig = signer.sign_bytes(b"GET\n/v3/x\n1\nabc\nx\ny\n").unwrap();
+    let header = format!(
+        "WECHATPAY2-SHA256-RSA2048 mchid=\"1\",nonce_str=\"abc\nx\",signature=\"{sig}\",timestamp=\"1\",serial_no=\"A\""
+    );
+    let fields = parse_authorization(&header).unwrap();
+    let key = MerchantPublicKey::from_pem(WECHAT_PUB).unwrap();
+    assert!(matches!(
+        key.verify_request("GET", "/v3/x", b"y", &fields, 1, 300),
+        Err(Error::MalformedNonce { .. })
+    ));
+}
+
+/// `verify_request` checks the signature over the timestamp exactly as received, like
+/// `Verifier::verify`: a zero-padded header value is not silently re-formatted.
+#[test]
+fn request_timestamp_is_verified_as_received() {
+    let signer = Signer::new(
+        "19",
+        "A",
+        MerchantPrivateKey::from_pem(MERCHANT_KEY).unwrap(),
+    )
+    .unwrap();
+    let key = MerchantPublicKey::from_pem(include_str!("../testdata/merchant_pub.pem")).unwrap();
+    // Signed over "1000", sent as "01000": the signed bytes and the header differ.
+    let auth = signer.sign("GET", "/v3/x", b"", 1000, "N").unwrap();
+    let fields = parse_authorization(auth.header_value()).unwrap();
+    let padded = wxpay_crypto::AuthorizationFields {
+        timestamp: "01000",
+        ..fields
+    };
+    assert_eq!(
+        key.verify_request("GET", "/v3/x", b"", &padded, 1000, 300),
+        Err(Error::SignatureMismatch)
+    );
+    // Signed over "01000" and sent as "01000": what was signed is what was sent.
+    let sig = signer.sign_bytes(b"GET\n/v3/x\n01000\nN\n\n").unwrap();
+    let sent = wxpay_crypto::AuthorizationFields {
+        signature: &sig,
+        ..padded
+    };
+    assert_eq!(
+        key.verify_request("GET", "/v3/x", b"", &sent, 1000, 300),
+        Ok(())
+    );
+}
+
+// ----- key sizes and signature lengths ---------------------------------------------------
+
+/// RSA-4096 (generated by OpenSSL) signs and verifies: 512-byte signatures.
+#[test]
+fn rsa_4096_signs_and_verifies() {
+    let key = MerchantPrivateKey::from_pem(include_str!("../testdata/rsa4096_key.pem")).unwrap();
+    assert_eq!(key.bits(), 4096);
+    let signer = Signer::new("1", "S", key).unwrap();
+    let msg = verification_string("1722850421", "n", b"{}");
+    let sig = signer.sign_bytes(&msg).unwrap();
+    assert_eq!(sig.len(), 684); // base64 of 512 bytes
+    let v = Verifier::new().with_public_key(
+        PUB_ID,
+        WechatPayPublicKey::from_pem(include_str!("../testdata/rsa4096_pub.pem")).unwrap(),
+    );
+    let h = SignatureHeaders {
+        timestamp: "1722850421",
+        nonce: "n",
+        signature: &sig,
+        serial: PUB_ID,
+    };
+    assert_eq!(v.verify(&h, b"{}", 1722850421), Ok(()));
+    assert_eq!(
+        v.verify(&h, b"{ }", 1722850421),
+        Err(Error::SignatureMismatch)
+    );
+}
+
+/// RSA-8192, the largest key the backend verifies with: its 1024-byte signature (made by
+/// `openssl dgst -sha256 -sign`) fills the whole fixed buffer and verifies.
+#[test]
+fn rsa_8192_signature_of_1024_bytes_verifies() {
+    let v = Verifier::new().with_public_key(
+        PUB_ID,
+        WechatPayPublicKey::from_pem(include_str!("../testdata/rsa8192_pub.pem")).unwrap(),
+    );
+    let sig = include_str!("../testdata/rsa8192_sig.b64").trim();
+    assert_eq!(sig.len(), 1368);
+    let h = SignatureHeaders {
+        timestamp: "1722850421",
+        nonce: "d824f2e086d3c1df967785d13fcd22ef",
+        signature: sig,
+        serial: PUB_ID,
+    };
+    assert_eq!(v.verify(&h, br#"{"rsa":8192}"#, 1722850421), Ok(()));
+    assert_eq!(
+        v.verify(&h, br#"{"rsa":8193}"#, 1722850421),
+        Err(Error::SignatureMismatch)
+    );
+}
+
+/// A public key the backend cannot verify with (over 8192 bits) is refused when loaded, not
+/// accepted and then failing every verification as a "mismatch".
+#[test]
+fn public_keys_over_8192_bits_are_refused_at_load() {
+    let pem = include_str!("../testdata/rsa8200_pub.pem");
+    assert_eq!(
+        WechatPayPublicKey::from_pem(pem).unwrap_err(),
+        Error::KeyTooLarge {
+            bits: 8200,
+            max: 8192
+        }
+    );
+    assert!(matches!(
+        MerchantPublicKey::from_pem(pem),
+        Err(Error::KeyTooLarge { bits: 8200, .. })
+    ));
+}
+
+/// A private key the backend cannot sign with (over 4096 bits) gets a size error that says so.
+#[test]
+fn private_keys_over_4096_bits_are_refused_with_the_limit() {
+    let e = MerchantPrivateKey::from_pem(include_str!("../testdata/rsa8192_key.pem")).unwrap_err();
+    assert_eq!(
+        e,
+        Error::KeyTooLarge {
+            bits: 8192,
+            max: 4096
+        }
+    );
+    assert!(e.to_string().contains("4096"), "{e}");
+}
+
+/// A signature longer than any supported key's (> 1024 bytes) that is valid base64 is a
+/// mismatch, not "not base64"; one that is also not base64 is still "not base64".
+#[test]
+fn over_long_signatures_are_mismatches_and_never_panic() {
+    let v = public_key_verifier();
+    fn h(signature: &str) -> SignatureHeaders<'_> {
+        SignatureHeaders {
+            timestamp: "1",
+            nonce: "n",
+            signature,
+            serial: PUB_ID,
+        }
+    }
+    for bytes in [1025, 1026, 1027, 4096] {
+        let long = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode(vec![0x5a; bytes])
+        };
+        assert_eq!(
+            v.verify(&h(&long), b"", 1),
+            Err(Error::SignatureMismatch),
+            "{bytes}"
+        );
+        let garbled = format!("{}!", &long[..long.len() - 1]);
+        assert_eq!(
+            v.verify(&h(&garbled), b"", 1),
+            Err(Error::SignatureNotBase64),
+            "{bytes}"
+        );
+    }
+}
