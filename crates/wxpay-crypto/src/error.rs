@@ -43,6 +43,17 @@ pub enum Error {
         /// A suggestion for the usual mix-up (starts with "; " when present).
         hint: &'static str,
     },
+    /// The DER bytes hold another kind of object than the one asked for (a certificate where a
+    /// key was expected, or the reverse).
+    #[error("expected {expected} DER, found {found} DER{hint}")]
+    WrongDerKind {
+        /// What was being loaded.
+        expected: &'static str,
+        /// What the bytes are: `certificate`, `private key` or `public key`.
+        found: &'static str,
+        /// A suggestion for the usual mix-up (starts with "; " when present).
+        hint: &'static str,
+    },
     /// The key is not an RSA key.
     #[error(
         "{expected} is not RSA (algorithm OID {algorithm}); WeChat Pay APIv3 uses RSA-2048 keys (SHA256-RSA2048)"

@@ -7,7 +7,7 @@ use der::Decode;
 
 use crate::backend::{MAX_SIGNING_BITS, MAX_VERIFYING_BITS, RsaSigningKey, RsaVerifyingKey};
 use crate::error::{Error, Result};
-use crate::pem_input;
+use crate::pem_input::{self, DerKind, Pick};
 
 const MERCHANT_KEY: &str = "merchant private key";
 const PUBLIC_KEY: &str = "WeChat Pay public key";
@@ -38,8 +38,16 @@ pub struct MerchantPrivateKey {
 
 impl MerchantPrivateKey {
     /// Loads a PKCS#8 (`BEGIN PRIVATE KEY`) or PKCS#1 (`BEGIN RSA PRIVATE KEY`) PEM key.
+    ///
+    /// Text and other blocks around the key (a certificate in a combined file) are ignored; a
+    /// file with two private keys is refused rather than guessed at.
     pub fn from_pem(pem: &str) -> Result<Self> {
-        let block = pem_input::decode(pem, MERCHANT_KEY, &["PRIVATE KEY", "RSA PRIVATE KEY"])?;
+        let block = pem_input::decode(
+            pem,
+            MERCHANT_KEY,
+            &["PRIVATE KEY", "RSA PRIVATE KEY"],
+            Pick::Only,
+        )?;
         if block.label == "PRIVATE KEY" {
             Self::from_pkcs8_der(&block.der)
         } else {
@@ -54,10 +62,18 @@ impl MerchantPrivateKey {
                 expected: MERCHANT_KEY,
             });
         }
-        if pkcs8::PrivateKeyInfo::try_from(der).is_ok() {
-            Self::from_pkcs8_der(der)
-        } else {
-            Self::from_pkcs1_der(der)
+        let pkcs8_error = match pkcs8::PrivateKeyInfo::try_from(der) {
+            Ok(_) => return Self::from_pkcs8_der(der),
+            Err(e) => e,
+        };
+        match pkcs1::RsaPrivateKey::try_from(der) {
+            Ok(_) => Self::from_pkcs1_der(der),
+            Err(pkcs1_error) => Err(pem_input::der_error(
+                der,
+                MERCHANT_KEY,
+                DerKind::PrivateKey,
+                format!("neither PKCS#8 ({pkcs8_error}) nor PKCS#1 ({pkcs1_error})"),
+            )),
         }
     }
 
@@ -171,6 +187,7 @@ pub struct WechatPayPublicKey {
 
 impl WechatPayPublicKey {
     /// Loads an SPKI PEM (`BEGIN PUBLIC KEY`); PKCS#1 `BEGIN RSA PUBLIC KEY` is accepted too.
+    /// Text and other blocks around the key are ignored; two public keys are refused.
     pub fn from_pem(pem: &str) -> Result<Self> {
         public_from_pem(PUBLIC_KEY, pem).map(|key| Self { key })
     }
@@ -186,7 +203,7 @@ impl WechatPayPublicKey {
 }
 
 fn public_from_pem(expected: &'static str, pem: &str) -> Result<RsaVerifyingKey> {
-    let block = pem_input::decode(pem, expected, &["PUBLIC KEY", "RSA PUBLIC KEY"])?;
+    let block = pem_input::decode(pem, expected, &["PUBLIC KEY", "RSA PUBLIC KEY"], Pick::Only)?;
     if block.label == "PUBLIC KEY" {
         public_from_der(expected, &block.der)
     } else {
@@ -198,7 +215,8 @@ fn public_from_der(expected: &'static str, der: &[u8]) -> Result<RsaVerifyingKey
     if der.is_empty() {
         return Err(Error::EmptyInput { expected });
     }
-    let info = spki::SubjectPublicKeyInfoRef::try_from(der).map_err(|e| malformed(expected, e))?;
+    let info = spki::SubjectPublicKeyInfoRef::try_from(der)
+        .map_err(|e| pem_input::der_error(der, expected, DerKind::PublicKey, e.to_string()))?;
     rsa_from_spki(
         expected,
         info.algorithm.oid,
@@ -223,6 +241,7 @@ pub struct MerchantPublicKey {
 
 impl MerchantPublicKey {
     /// Loads an SPKI PEM (`BEGIN PUBLIC KEY`); PKCS#1 `BEGIN RSA PUBLIC KEY` is accepted too.
+    /// Text and other blocks around the key are ignored; two public keys are refused.
     pub fn from_pem(pem: &str) -> Result<Self> {
         public_from_pem(MERCHANT_PUBLIC_KEY, pem).map(|key| Self { key })
     }
@@ -267,9 +286,10 @@ pub struct PlatformCertificate {
 }
 
 impl PlatformCertificate {
-    /// Loads the first `BEGIN CERTIFICATE` block of `pem`.
+    /// Loads the first `BEGIN CERTIFICATE` block of `pem` (in a chain, the leaf); text and other
+    /// blocks around it are ignored.
     pub fn from_pem(pem: &str) -> Result<Self> {
-        let block = pem_input::decode(pem, CERTIFICATE, &["CERTIFICATE"])?;
+        let block = pem_input::decode(pem, CERTIFICATE, &["CERTIFICATE"], Pick::First)?;
         Self::from_der(&block.der)
     }
 
@@ -280,7 +300,9 @@ impl PlatformCertificate {
                 expected: CERTIFICATE,
             });
         }
-        let cert = x509_cert::Certificate::from_der(der).map_err(|e| malformed(CERTIFICATE, e))?;
+        let cert = x509_cert::Certificate::from_der(der).map_err(|e| {
+            pem_input::der_error(der, CERTIFICATE, DerKind::Certificate, e.to_string())
+        })?;
         let tbs = &cert.tbs_certificate;
         let serial = serial_hex(tbs.serial_number.as_bytes())?;
         let not_before = unix(tbs.validity.not_before.to_unix_duration());
@@ -408,6 +430,57 @@ mod tests {
         assert_eq!(normalize_serial("000A"), "A");
         assert_eq!(normalize_serial("00"), "0");
         assert_eq!(normalize_serial(""), "");
+    }
+
+    fn pkcs1_of(pem: &str) -> Vec<u8> {
+        pem::parse(pem).unwrap().into_contents()
+    }
+
+    fn wrap_pkcs8(pkcs1: &[u8], public_key: Option<&[u8]>) -> Vec<u8> {
+        use der::Encode;
+        pkcs8::PrivateKeyInfo {
+            algorithm: spki::AlgorithmIdentifierRef {
+                oid: RSA_ENCRYPTION,
+                parameters: Some(der::asn1::AnyRef::NULL),
+            },
+            private_key: pkcs1,
+            public_key,
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    /// A PKCS#8 wrapper whose inner PKCS#1 key is inconsistent (the modulus of another key with
+    /// this key's primes and exponents) is refused by the backend, never used to sign.
+    #[test]
+    fn pkcs8_with_an_inconsistent_inner_key_is_rejected() {
+        use der::Encode;
+        let ours = pkcs1_of(include_str!("../testdata/merchant_key_pkcs1.pem"));
+        let ours = pkcs1::RsaPrivateKey::try_from(ours.as_slice()).unwrap();
+        let theirs = pem::parse(include_str!("../testdata/wechatpay_key.pem"))
+            .unwrap()
+            .into_contents();
+        let theirs = pkcs8::PrivateKeyInfo::try_from(theirs.as_slice()).unwrap();
+        let theirs = pkcs1::RsaPrivateKey::try_from(theirs.private_key).unwrap();
+        let mixed = pkcs1::RsaPrivateKey {
+            modulus: theirs.modulus,
+            ..ours.clone()
+        }
+        .to_der()
+        .unwrap();
+        for der in [wrap_pkcs8(&mixed, None), mixed.clone()] {
+            let e = MerchantPrivateKey::from_der(&der).unwrap_err();
+            assert!(matches!(e, Error::KeyRejected { .. }), "{e:?}");
+        }
+        // A consistent inner key wrapped the same way loads: the wrapper itself is fine.
+        assert!(MerchantPrivateKey::from_der(&wrap_pkcs8(&ours.to_der().unwrap(), None)).is_ok());
+        // PKCS#8 v2 carrying a public key: refused by the backend whatever the public key.
+        let e = MerchantPrivateKey::from_der(&wrap_pkcs8(&ours.to_der().unwrap(), Some(&[0])))
+            .unwrap_err();
+        assert!(matches!(e, Error::KeyRejected { .. }), "{e:?}");
+        // An RSA OID over bytes that are not an RSA key at all.
+        let e = MerchantPrivateKey::from_der(&wrap_pkcs8(&[0x30, 0x00], None)).unwrap_err();
+        assert!(matches!(e, Error::Malformed { .. }), "{e:?}");
     }
 
     #[test]

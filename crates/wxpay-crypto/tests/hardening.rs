@@ -285,3 +285,137 @@ fn over_long_signatures_are_mismatches_and_never_panic() {
         );
     }
 }
+
+// ----- PEM and DER input ----------------------------------------------------------------
+
+const CERT: &str = include_str!("../testdata/platform_cert.pem");
+const ENCRYPTED_KEY: &str = include_str!("../testdata/encrypted_pkcs8.pem");
+
+/// Text around the blocks (OpenSSL's `Bag Attributes`, `subject=` lines, a trailing comment)
+/// is ignored, as OpenSSL does; a combined file with a certificate before the key loads the key.
+#[test]
+fn text_outside_blocks_and_combined_files() {
+    let key = MerchantPrivateKey::from_pem(&format!("Bag Attributes\n{MERCHANT_KEY}# trailing\n"));
+    assert!(key.is_ok(), "{key:?}");
+    let key = MerchantPrivateKey::from_pem(&format!("{CERT}{MERCHANT_KEY}"));
+    assert!(key.is_ok(), "{key:?}");
+    // A chain: the first certificate (the leaf) is the one loaded.
+    let other = include_str!("../testdata/cert_until_9999.pem");
+    let cert = PlatformCertificate::from_pem(&format!("{CERT}{other}")).unwrap();
+    assert_eq!(cert.serial(), "5157F09EFDC096DE15EBE81A47057A7232F1B8E1");
+    // Garbage inside a block is an error, not skipped.
+    let broken = MERCHANT_KEY.replacen('\n', "\n!!\n", 3);
+    assert!(matches!(
+        MerchantPrivateKey::from_pem(&broken),
+        Err(Error::Malformed { .. })
+    ));
+}
+
+/// Two keys in one file are ambiguous: which one signs? Refuse instead of taking the first.
+#[test]
+fn two_keys_in_one_file_are_refused() {
+    let e = MerchantPrivateKey::from_pem(&format!("{MERCHANT_KEY}{WECHAT_KEY}")).unwrap_err();
+    assert!(
+        matches!(&e, Error::Malformed { reason, .. } if reason.contains("2 ")),
+        "{e:?}"
+    );
+    let e = WechatPayPublicKey::from_pem(&format!(
+        "{WECHAT_PUB}{}",
+        include_str!("../testdata/merchant_pub.pem")
+    ))
+    .unwrap_err();
+    assert!(matches!(e, Error::Malformed { .. }), "{e:?}");
+}
+
+/// An encrypted private key elsewhere in the file does not stop a public key or certificate
+/// from loading; given only an encrypted private key, those loaders say "wrong kind", and only
+/// the private-key loader says "encrypted".
+#[test]
+fn encrypted_key_is_only_reported_where_a_private_key_is_wanted() {
+    let key = WechatPayPublicKey::from_pem(&format!("{WECHAT_PUB}{ENCRYPTED_KEY}"));
+    assert!(key.is_ok(), "{key:?}");
+    let cert = PlatformCertificate::from_pem(&format!("{ENCRYPTED_KEY}{CERT}"));
+    assert!(cert.is_ok(), "{cert:?}");
+    let e = WechatPayPublicKey::from_pem(ENCRYPTED_KEY).unwrap_err();
+    assert!(
+        matches!(&e, Error::WrongPemKind { found, .. } if found == "ENCRYPTED PRIVATE KEY"),
+        "{e:?}"
+    );
+    let e = PlatformCertificate::from_pem(ENCRYPTED_KEY).unwrap_err();
+    assert!(matches!(e, Error::WrongPemKind { .. }), "{e:?}");
+    let e = MerchantPrivateKey::from_pem(&format!("{CERT}{ENCRYPTED_KEY}")).unwrap_err();
+    assert!(matches!(e, Error::EncryptedKey { .. }), "{e:?}");
+}
+
+/// The DER loaders name a certificate where a key was expected (and the reverse), like the
+/// PEM loaders do, instead of reporting an ASN.1 tag mismatch.
+#[test]
+fn der_of_the_wrong_kind_is_named() {
+    let der = |pem: &str| {
+        use base64::Engine as _;
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap()
+    };
+    let cert = der(CERT);
+    let spki = der(WECHAT_PUB);
+    let key = include_bytes!("../testdata/merchant_key.der").to_vec();
+    let pkcs1 = der(include_str!("../testdata/merchant_key_pkcs1.pem"));
+    for (result, expected, found) in [
+        (
+            MerchantPrivateKey::from_der(&cert).map(|_| ()),
+            "merchant private key",
+            "certificate",
+        ),
+        (
+            MerchantPrivateKey::from_der(&spki).map(|_| ()),
+            "merchant private key",
+            "public key",
+        ),
+        (
+            PlatformCertificate::from_der(&key).map(|_| ()),
+            "platform certificate",
+            "private key",
+        ),
+        (
+            PlatformCertificate::from_der(&pkcs1).map(|_| ()),
+            "platform certificate",
+            "private key",
+        ),
+        (
+            PlatformCertificate::from_der(&spki).map(|_| ()),
+            "platform certificate",
+            "public key",
+        ),
+        (
+            WechatPayPublicKey::from_der(&cert).map(|_| ()),
+            "WeChat Pay public key",
+            "certificate",
+        ),
+        (
+            WechatPayPublicKey::from_der(&key).map(|_| ()),
+            "WeChat Pay public key",
+            "private key",
+        ),
+    ] {
+        match result {
+            Err(Error::WrongDerKind {
+                expected: e,
+                found: f,
+                ..
+            }) => assert_eq!((e, f), (expected, found)),
+            other => panic!("{expected} from {found}: {other:?}"),
+        }
+    }
+    let e = MerchantPrivateKey::from_der(&cert).unwrap_err();
+    assert!(e.to_string().contains("apiclient_key.pem"), "{e}");
+    // Trailing bytes after a valid key are an error that names the PKCS#8 problem.
+    let mut trailing = key.clone();
+    trailing.extend_from_slice(b"junk");
+    let e = MerchantPrivateKey::from_der(&trailing).unwrap_err();
+    assert!(
+        matches!(&e, Error::Malformed { reason, .. } if reason.contains("trailing")),
+        "{e:?}"
+    );
+}
