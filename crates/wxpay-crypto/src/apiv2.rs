@@ -32,8 +32,14 @@ impl fmt::Debug for ApiV2Key {
 /// The name of the signature parameter, never itself signed.
 pub const SIGN_PARAM: &str = "sign";
 
-/// Builds `k1=v1&k2=v2…`: parameters sorted by name in ASCII order, empty values and `sign`
-/// skipped, values not URL-encoded. The APIv2 string to sign is this plus `&key=<APIv2 key>`.
+/// Builds `k1=v1&k2=v2…`: parameters sorted by name in ASCII (byte) order, empty values and
+/// `sign` skipped. The APIv2 string to sign is this plus `&key=<APIv2 key>`.
+///
+/// As spec §13 says, names and values are used **as they are, not URL-encoded**: a value holding
+/// `&` or `=` is indistinguishable from two parameters (`a` = `1&b=2` signs like `a` = `1`,
+/// `b` = `2`). WeChat Pay's coupon parameters (ids, digits, letters) never hold them; keep such
+/// characters out of values you sign. A name given twice is kept twice, the pairs ordered by
+/// value, so the result never depends on the order the caller lists parameters in.
 ///
 /// ```
 /// let s = wxpay_crypto::apiv2_canonical_params([("b", "2"), ("a", "1"), ("c", ""), ("sign", "X")]);
@@ -44,7 +50,11 @@ pub fn apiv2_canonical_params<'a>(params: impl IntoIterator<Item = (&'a str, &'a
         .into_iter()
         .filter(|(k, v)| !v.is_empty() && *k != SIGN_PARAM)
         .collect();
-    pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    // By name, then by value: a total order, so repeated names cannot make the result depend
+    // on input order.
+    pairs.sort_unstable_by(|a, b| {
+        (a.0.as_bytes(), a.1.as_bytes()).cmp(&(b.0.as_bytes(), b.1.as_bytes()))
+    });
     let mut out = String::new();
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
@@ -84,13 +94,17 @@ impl ApiV2Key {
         upper_hex(&backend::hmac_sha256(self.0.as_slice(), &message))
     }
 
-    /// Checks a `sign` (hex, either case) in constant time.
+    /// Checks a `sign` (64 hex digits, either case) against the parameters.
+    ///
+    /// The tag comparison is ring's constant-time `hmac::verify`. Decoding the hex looks only
+    /// at the `sign` received, never at the expected tag, so its timing reveals nothing the
+    /// sender does not already know.
     pub fn verify<'a>(
         &self,
         params: impl IntoIterator<Item = (&'a str, &'a str)>,
         sign: &str,
     ) -> bool {
-        let Some(tag) = decode_hex(sign) else {
+        let Some(tag) = decode_hex32(sign) else {
             return false;
         };
         let message = self.string_to_sign(params);
@@ -98,16 +112,18 @@ impl ApiV2Key {
     }
 }
 
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
+/// Decodes exactly 64 hex digits (either case) into 32 bytes.
+fn decode_hex32(s: &str) -> Option<[u8; 32]> {
+    let digits = s.as_bytes();
+    if digits.len() != 64 {
         return None;
     }
-    s.as_bytes()
-        .chunks(2)
-        .map(|pair| {
-            let hi = char::from(pair[0]).to_digit(16)?;
-            let lo = char::from(pair[1]).to_digit(16)?;
-            u8::try_from(hi * 16 + lo).ok()
-        })
-        .collect()
+    let mut out = [0u8; 32];
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let [hi, lo] = pair else { return None };
+        let hi = char::from(*hi).to_digit(16)?;
+        let lo = char::from(*lo).to_digit(16)?;
+        *byte = u8::try_from(hi << 4 | lo).ok()?;
+    }
+    Some(out)
 }
