@@ -91,6 +91,10 @@ pub(crate) fn itoa_buf(v: i64) -> TsBuf {
     TsBuf { buf, start: i }
 }
 
+/// The largest timestamp [`Signer::sign`] takes: ten digits of seconds (year 2286). Larger
+/// values are almost always milliseconds, a mistake spec §2.4 warns about.
+const MAX_TIMESTAMP: i64 = 9_999_999_999;
+
 /// A signed request: what goes into the `Authorization` header.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Authorization {
@@ -229,8 +233,10 @@ impl Signer {
 
     /// Signs one request with a given timestamp and nonce (pure and deterministic).
     ///
-    /// `url` is the path plus `?query` exactly as sent (already percent-encoded); `body` the
-    /// exact bytes sent.
+    /// `method` is upper case; `url` is the path plus `?query` exactly as sent (already
+    /// percent-encoded); `body` the exact bytes sent (empty for GET); `timestamp` Unix seconds
+    /// (0 to 9999999999: milliseconds are refused); `nonce` printable ASCII without spaces,
+    /// quotes or commas. Anything else is [`Error::InvalidSigningInput`].
     pub fn sign(
         &self,
         method: &str,
@@ -256,6 +262,12 @@ impl Signer {
             });
         }
         header_safe("nonce", nonce)?;
+        if !(0..=MAX_TIMESTAMP).contains(&timestamp) {
+            return Err(Error::InvalidSigningInput {
+                field: "timestamp",
+                problem: "must be Unix time in seconds (0 to 9999999999), not milliseconds",
+            });
+        }
         let message = signing_string(method, url, timestamp, nonce, body);
         let signature = self.sign_bytes(&message)?;
         let mut ts = itoa_buf(timestamp);

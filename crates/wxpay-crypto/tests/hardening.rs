@@ -484,3 +484,127 @@ fn apiv2_verify_rejects_every_malformed_sign() {
         assert!(!key.verify(params, &bad), "{bad}");
     }
 }
+
+// ----- timestamps, odd header values, plaintext -------------------------------------------
+
+/// Spec §2.4 lists millisecond timestamps as a common mistake; a clock returning milliseconds
+/// (or a negative time) is refused instead of producing a header WeChat Pay rejects.
+#[test]
+fn signer_refuses_millisecond_and_negative_timestamps() {
+    let signer = Signer::new(
+        "1",
+        "S",
+        MerchantPrivateKey::from_pem(MERCHANT_KEY).unwrap(),
+    )
+    .unwrap();
+    for ts in [1_554_208_460_000, -1, i64::MIN, i64::MAX] {
+        assert!(
+            matches!(
+                signer.sign("GET", "/v3/x", b"", ts, "n"),
+                Err(Error::InvalidSigningInput {
+                    field: "timestamp",
+                    ..
+                })
+            ),
+            "{ts}"
+        );
+    }
+    let ms_clock = || 1_554_208_460_000_i64;
+    assert!(
+        signer
+            .authorize_with("GET", "/v3/x", b"", &ms_clock, &wxpay_crypto::SystemNonce)
+            .is_err()
+    );
+    for ts in [0, 1_554_208_460, 9_999_999_999] {
+        assert!(signer.sign("GET", "/v3/x", b"", ts, "n").is_ok(), "{ts}");
+    }
+}
+
+/// Leading zeros are verified as received; 19 digits beyond `i64::MAX`, a sign or white space
+/// are malformed; the largest `i64` is merely out of the window. None of it panics.
+#[test]
+fn verifier_timestamp_edge_cases() {
+    let v = public_key_verifier();
+    let sig = wechat_signer()
+        .sign_bytes(&verification_string("0001000", "n", b""))
+        .unwrap();
+    let h = |timestamp| SignatureHeaders {
+        timestamp,
+        nonce: "n",
+        signature: &sig,
+        serial: PUB_ID,
+    };
+    assert_eq!(v.verify(&h("0001000"), b"", 1000), Ok(()));
+    assert_eq!(
+        v.verify(&h("1000"), b"", 1000),
+        Err(Error::SignatureMismatch)
+    );
+    for bad in [
+        "9223372036854775808",
+        "99999999999999999999",
+        "+1000",
+        " 1000",
+        "1000\n",
+        "١٠٠٠",
+    ] {
+        assert!(
+            matches!(
+                v.verify(&h(bad), b"", 1000),
+                Err(Error::MalformedTimestamp { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+    assert!(matches!(
+        v.verify(&h("9223372036854775807"), b"", i64::MIN),
+        Err(Error::TimestampOutOfWindow { skew: u64::MAX, .. })
+    ));
+}
+
+/// A serial with non-ASCII characters is simply unknown (and named in the error).
+#[test]
+fn non_ascii_serial_is_unknown() {
+    let v = public_key_verifier().with_certificate(
+        PlatformCertificate::from_pem(include_str!("../testdata/platform_cert.pem")).unwrap(),
+    );
+    let sig = wechat_signer()
+        .sign_bytes(&verification_string("1", "n", b""))
+        .unwrap();
+    for serial in [
+        "PUB_KEY_ID_é",
+        "5157F09EFDC096DE15EBE81A47057A7232F1B8Eİ",
+        "序列号",
+    ] {
+        let h = SignatureHeaders {
+            timestamp: "1",
+            nonce: "n",
+            signature: &sig,
+            serial,
+        };
+        match v.verify(&h, b"", 1) {
+            Err(Error::UnknownSerial { serial: s, .. }) => assert_eq!(s, serial),
+            other => panic!("{serial}: {other:?}"),
+        }
+    }
+}
+
+/// Decrypted bytes that are not UTF-8 are still returned as bytes; `as_str` says `None`.
+#[test]
+fn plaintext_that_is_not_utf8() {
+    let key = wxpay_crypto::ApiV3Key::new("0123456789abcdefghijklmnopqrstuv").unwrap();
+    let ct = key.encrypt("", "61f9c719728a", [0xff, 0xfe, b'a']).unwrap();
+    let plain = key.decrypt("", "61f9c719728a", &ct).unwrap();
+    assert_eq!(plain.as_bytes(), [0xff, 0xfe, b'a']);
+    assert_eq!(plain.as_str(), None);
+    assert_eq!(plain.len(), 3);
+    assert!(!plain.is_empty());
+    let empty = key
+        .decrypt(
+            "",
+            "61f9c719728a",
+            key.encrypt("", "61f9c719728a", b"").unwrap(),
+        )
+        .unwrap();
+    assert!(empty.is_empty());
+    assert_eq!(empty.as_str(), Some(""));
+}
