@@ -91,7 +91,14 @@ impl ApiV3Key {
 
     /// Encrypts `plaintext`, returning base64 of `ciphertext || tag` (for simulators and tests).
     ///
-    /// The caller must never reuse a nonce with the same key.
+    /// The caller must never reuse a nonce with the same key; [`ApiV3Key::seal`] draws one.
+    ///
+    /// ```
+    /// let key = wxpay_crypto::ApiV3Key::new("0123456789abcdefghijklmnopqrstuv")?;
+    /// // Appendix A.4.2 of the protocol contract.
+    /// assert_eq!(key.encrypt("", "61f9c719728a", "hello")?, "L90xQ5QxEOyibwA7WaXPP0AEtLeq");
+    /// # Ok::<(), wxpay_crypto::Error>(())
+    /// ```
     pub fn encrypt(
         &self,
         associated_data: impl AsRef<[u8]>,
@@ -147,6 +154,14 @@ fn nonce_array(nonce: &[u8]) -> Result<[u8; NONCE_LEN]> {
 }
 
 /// Decrypted bytes. Wiped on drop; `Debug` shows only the length.
+///
+/// ```
+/// let key = wxpay_crypto::ApiV3Key::new("0123456789abcdefghijklmnopqrstuv")?;
+/// let plain = key.decrypt("", "61f9c719728a", "L90xQ5QxEOyibwA7WaXPP0AEtLeq")?;
+/// assert_eq!(plain.as_str(), Some("hello")); // None if the bytes are not UTF-8
+/// assert_eq!(format!("{plain:?}"), "Plaintext(<5 bytes>)");
+/// # Ok::<(), wxpay_crypto::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Plaintext(Zeroizing<Vec<u8>>);
 

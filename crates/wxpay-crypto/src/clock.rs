@@ -9,6 +9,14 @@ use crate::error::Result;
 /// A source of the current Unix time in seconds.
 ///
 /// Any `Fn() -> i64 + Send + Sync` closure is a clock, so tests can pass `&|| 1_554_208_460`.
+///
+/// ```
+/// use wxpay_crypto::{Clock, FixedClock, SystemClock};
+/// assert_eq!(FixedClock(1_554_208_460).now_unix(), 1_554_208_460);
+/// let replay = || 1_722_850_421_i64;
+/// assert_eq!(replay.now_unix(), 1_722_850_421);
+/// assert!(SystemClock.now_unix() > 1_700_000_000);
+/// ```
 pub trait Clock: Send + Sync {
     /// Seconds since the Unix epoch.
     fn now_unix(&self) -> i64;
@@ -43,7 +51,21 @@ impl Clock for FixedClock {
     }
 }
 
-/// A source of request nonces (`nonce_str`).
+/// A source of request nonces (`nonce_str`). [`SystemNonce`] is the production one; tests
+/// implement this to sign with a known nonce through [`crate::Signer::authorize_with`].
+///
+/// ```
+/// use wxpay_crypto::{NonceSource, SystemNonce};
+/// struct Fixed;
+/// impl NonceSource for Fixed {
+///     fn nonce(&self) -> wxpay_crypto::Result<String> {
+///         Ok("593BEC0C930BF1AFEB40B4A08C8FB242".to_owned())
+///     }
+/// }
+/// assert_eq!(Fixed.nonce()?, "593BEC0C930BF1AFEB40B4A08C8FB242");
+/// assert_eq!(SystemNonce.nonce()?.len(), wxpay_crypto::NONCE_LEN);
+/// # Ok::<(), wxpay_crypto::Error>(())
+/// ```
 pub trait NonceSource: Send + Sync {
     /// Returns a fresh nonce: printable ASCII, no `"`.
     fn nonce(&self) -> Result<String>;

@@ -5,6 +5,14 @@
 /// Each variant names one precise cause, so callers can react to it (for example answer a
 /// callback whose signature is a [`Error::SignatureProbe`] with a failure and log it at a lower
 /// level than a real [`Error::SignatureMismatch`]). Messages say what to do about the problem.
+///
+/// ```
+/// use wxpay_crypto::{ApiV3Key, Error};
+/// // A key pasted with its line break: the error gives the length and the likely cause.
+/// let err = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv\n").unwrap_err();
+/// assert!(matches!(err, Error::InvalidKeyLength { len: 33, .. }));
+/// assert!(err.to_string().contains("white space"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

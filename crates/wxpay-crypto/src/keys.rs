@@ -56,6 +56,14 @@ impl MerchantPrivateKey {
     }
 
     /// Loads a DER key, PKCS#8 `PrivateKeyInfo` or PKCS#1 `RSAPrivateKey`.
+    ///
+    /// ```
+    /// use wxpay_crypto::{Error, MerchantPrivateKey};
+    /// let key = MerchantPrivateKey::from_der(include_bytes!("../testdata/merchant_key.der"))?;
+    /// assert_eq!(key.bits(), 2048);
+    /// assert!(matches!(MerchantPrivateKey::from_der(b"junk"), Err(Error::Malformed { .. })));
+    /// # Ok::<(), wxpay_crypto::Error>(())
+    /// ```
     pub fn from_der(der: &[u8]) -> Result<Self> {
         if der.is_empty() {
             return Err(Error::EmptyInput {
@@ -339,7 +347,15 @@ impl PlatformCertificate {
         self.not_after
     }
 
-    /// Whether `now` (Unix seconds) lies within the validity window.
+    /// Whether `now` (Unix seconds) lies within the validity window, both ends included.
+    ///
+    /// ```
+    /// let cert = wxpay_crypto::PlatformCertificate::from_pem(
+    ///     include_str!("../testdata/platform_cert.pem"))?;
+    /// assert!(cert.is_valid_at(cert.not_before()) && cert.is_valid_at(cert.not_after()));
+    /// assert!(!cert.is_valid_at(cert.not_after() + 1));
+    /// # Ok::<(), wxpay_crypto::Error>(())
+    /// ```
     pub fn is_valid_at(&self, now: i64) -> bool {
         self.not_before <= now && now <= self.not_after
     }

@@ -58,6 +58,18 @@
 //! # Ok::<(), wxpay_crypto::Error>(())
 //! ```
 //!
+//! ## Inputs
+//!
+//! * RSA keys of 2048 to 4096 bits sign and of 2048 to 8192 bits verify (ring's limits); other
+//!   sizes are refused when loaded ([`Error::KeyTooSmall`], [`Error::KeyTooLarge`]), never at
+//!   the first request.
+//! * PEM loaders ignore text around the blocks, as OpenSSL does; a file with two keys is refused,
+//!   a certificate chain gives its first (leaf) certificate.
+//! * Certificate serials are upper-case hex without leading zeros, as WeChat Pay writes them;
+//!   [`Verifier`] matches `Wechatpay-Serial` case-insensitively and ignoring leading zeros.
+//! * Nonces must be visible ASCII: the signed strings are line-framed, so a line break in a
+//!   nonce could otherwise move the boundary between nonce and body.
+//!
 //! ## Secrets
 //!
 //! The APIv3 and APIv2 keys and decrypted plaintext live in buffers that are wiped on drop, and

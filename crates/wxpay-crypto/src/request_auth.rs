@@ -92,6 +92,22 @@ impl MerchantPublicKey {
     /// the timestamp and nonce exactly as in the header, and `body` the raw bytes.
     ///
     /// The caller checks `mchid` and `serial_no` against its merchant registry first.
+    ///
+    /// ```
+    /// use wxpay_crypto::{MerchantPrivateKey, MerchantPublicKey, Signer, parse_authorization};
+    /// let key = MerchantPrivateKey::from_pem(include_str!("../testdata/merchant_key.pem"))?;
+    /// let signer = Signer::new("1900009191", "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C", key)?;
+    /// let auth = signer.sign("POST", "/v3/marketing/busifavor/coupons/use", b"{}", 1554208460, "N")?;
+    ///
+    /// // The server side: parse the header, look the merchant up, check the signature.
+    /// let fields = parse_authorization(auth.header_value())?;
+    /// let public = MerchantPublicKey::from_pem(include_str!("../testdata/merchant_pub.pem"))?;
+    /// public.verify_request("POST", "/v3/marketing/busifavor/coupons/use", b"{}", &fields,
+    ///                       1554208460, 300)?;
+    /// assert!(public.verify_request("POST", "/v3/marketing/busifavor/coupons/use", b"{ }",
+    ///                               &fields, 1554208460, 300).is_err());
+    /// # Ok::<(), wxpay_crypto::Error>(())
+    /// ```
     pub fn verify_request(
         &self,
         method: &str,

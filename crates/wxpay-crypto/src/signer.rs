@@ -219,7 +219,18 @@ impl Signer {
     /// Signs arbitrary bytes with the merchant key: base64 RSASSA-PKCS1-v1_5 / SHA-256.
     ///
     /// For the request signature use [`Signer::sign`]; this is for other merchant-signed
-    /// strings (e.g. front-end payment parameters).
+    /// strings (e.g. front-end payment parameters), and for tests and simulators that play
+    /// WeChat Pay and sign a [`crate::verification_string`].
+    ///
+    /// ```
+    /// use wxpay_crypto::{MerchantPrivateKey, Signer};
+    /// let key = MerchantPrivateKey::from_pem(include_str!("../testdata/merchant_key.pem"))?;
+    /// let signer = Signer::new("1900009191", "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C", key)?;
+    /// let sig = signer.sign_bytes(b"any bytes")?;
+    /// assert_eq!(sig.len(), 344); // base64 of a 256-byte RSA-2048 signature
+    /// assert_eq!(sig, signer.sign_bytes(b"any bytes")?); // PKCS#1 v1.5 is deterministic
+    /// # Ok::<(), wxpay_crypto::Error>(())
+    /// ```
     pub fn sign_bytes(&self, message: &[u8]) -> Result<String> {
         let key = self.key.signing_key();
         // Keys over MAX_SIGNING_BITS are refused at load, so the signature always fits.
@@ -306,11 +317,41 @@ impl Signer {
     }
 
     /// Signs with the system clock and a fresh 32-character CSPRNG nonce.
+    ///
+    /// ```
+    /// use wxpay_crypto::{MerchantPrivateKey, Signer};
+    /// let key = MerchantPrivateKey::from_pem(include_str!("../testdata/merchant_key.pem"))?;
+    /// let signer = Signer::new("1900009191", "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C", key)?;
+    /// let a = signer.authorize("GET", "/v3/certificates", b"")?;
+    /// let b = signer.authorize("GET", "/v3/certificates", b"")?;
+    /// assert_eq!(a.nonce().len(), 32);
+    /// assert_ne!(a.nonce(), b.nonce());
+    /// # Ok::<(), wxpay_crypto::Error>(())
+    /// ```
     pub fn authorize(&self, method: &str, url: &str, body: &[u8]) -> Result<Authorization> {
         self.authorize_with(method, url, body, &SystemClock, &SystemNonce)
     }
 
     /// Signs with the given clock and nonce source (for tests and simulators).
+    ///
+    /// ```
+    /// use wxpay_crypto::{FixedClock, MerchantPrivateKey, NonceSource, Signer};
+    /// struct Fixed;
+    /// impl NonceSource for Fixed {
+    ///     fn nonce(&self) -> wxpay_crypto::Result<String> {
+    ///         Ok("593BEC0C930BF1AFEB40B4A08C8FB242".to_owned())
+    ///     }
+    /// }
+    /// let key = MerchantPrivateKey::from_pem(include_str!("../testdata/merchant_key.pem"))?;
+    /// let signer = Signer::new("1900009191", "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C", key)?;
+    /// let auth = signer.authorize_with("GET", "/v3/certificates", b"", &FixedClock(1554208460), &Fixed)?;
+    /// assert_eq!(auth.timestamp(), 1554208460);
+    /// assert_eq!(
+    ///     auth,
+    ///     signer.sign("GET", "/v3/certificates", b"", 1554208460, "593BEC0C930BF1AFEB40B4A08C8FB242")?
+    /// );
+    /// # Ok::<(), wxpay_crypto::Error>(())
+    /// ```
     pub fn authorize_with(
         &self,
         method: &str,

@@ -21,6 +21,11 @@ pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
 
 /// Whether a `Wechatpay-Signature` value is a WeChat Pay signature probe. For logging only:
 /// a probe must still be rejected, which [`Verifier::verify`] does.
+///
+/// ```
+/// assert!(wxpay_crypto::is_probe("WECHATPAY/SIGNTEST/abc"));
+/// assert!(!wxpay_crypto::is_probe("WRqIF4CO/V6gnSBB"));
+/// ```
 pub fn is_probe(signature: &str) -> bool {
     signature.starts_with(PROBE_PREFIX)
 }
@@ -56,7 +61,20 @@ pub mod header {
 
 impl<'a> SignatureHeaders<'a> {
     /// Reads the four values from any header list (names matched case-insensitively; the first
-    /// occurrence wins). Missing values are left empty and reported by [`Verifier::verify`].
+    /// non-empty occurrence wins; surrounding white space is trimmed). Missing values are left
+    /// empty and reported by [`Verifier::verify`].
+    ///
+    /// ```
+    /// use wxpay_crypto::SignatureHeaders;
+    /// let received = [
+    ///     ("wechatpay-timestamp", "1722850421"),
+    ///     ("Wechatpay-Nonce", "d824f2e086d3c1df967785d13fcd22ef"),
+    ///     ("Content-Type", "application/json"),
+    /// ];
+    /// let h = SignatureHeaders::from_pairs(received.iter().map(|(k, v)| (*k, *v)));
+    /// assert_eq!(h.timestamp, "1722850421");
+    /// assert_eq!(h.signature, ""); // missing: verify reports Error::MissingHeader
+    /// ```
     pub fn from_pairs<I, K, V>(headers: I) -> Self
     where
         I: IntoIterator<Item = (&'a K, &'a V)>,
@@ -104,6 +122,11 @@ impl<'a> SignatureHeaders<'a> {
 }
 
 /// Builds the verification string of spec §3.2: `TIMESTAMP\nNONCE\nBODY\n`.
+///
+/// ```
+/// // An empty (HTTP 204) body still gets its line: the string ends in "\n\n".
+/// assert_eq!(wxpay_crypto::verification_string("1722850421", "abc", b""), b"1722850421\nabc\n\n");
+/// ```
 pub fn verification_string(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
     let mut s = Vec::with_capacity(timestamp.len() + nonce.len() + body.len() + 3);
     for part in [timestamp.as_bytes(), nonce.as_bytes(), body] {
@@ -255,6 +278,30 @@ impl Verifier {
     /// ([`Error::TimestampOutOfWindow`]); serial known ([`Error::UnknownSerial`]); not a probe
     /// ([`Error::SignatureProbe`]); base64 ([`Error::SignatureNotBase64`]); RSA PKCS#1 v1.5
     /// SHA-256 ([`Error::SignatureMismatch`]). `now` is Unix seconds.
+    ///
+    /// A platform certificate outside its validity window at `now` is
+    /// [`Error::CertificateNotValid`] (checked with the serial).
+    ///
+    /// ```
+    /// use wxpay_crypto::{Error, SignatureHeaders, Verifier, WechatPayPublicKey};
+    /// // Appendix A.3.2 of the protocol contract: an HTTP 204 response, empty body.
+    /// let key = WechatPayPublicKey::from_pem(include_str!("../testdata/spec_a1_pub.pem"))?;
+    /// let id = "PUB_KEY_ID_00000000000000000000000000000001";
+    /// let verifier = Verifier::new().with_public_key(id, key);
+    /// let headers = SignatureHeaders {
+    ///     timestamp: "1722850421",
+    ///     nonce: "d824f2e086d3c1df967785d13fcd22ef",
+    ///     signature: "TE96IlhRYGjqrf84Ko7f9beEZQ74nDxGneEq8Fux74L8c/Um4xhThgztAfcMD5QAwxC22ttDhF2xC6rvz8XVBJqrlEzN4GTUtxcEBtLTMTtlVc/XVsj6OWLcJNYRVXIdetSfOxwg0hYmb7zAe3PHEQcCWn8idj05dcoKqEUt2NEq1+woiLWBKJ0JW2yVd/+FxV23Qq0f8QnX+RiQZxJYDIvjv2LF8lDhAZnrBAWPpxQE4mZWfhzu0LpT1bbf9CqDfkYvte9Ek8L3rKgs3FiKpqXbDuew+yQGVqPQa/kY8iNqr1Sb1KGw4X4gjQ32A6bRSESrQjMVXnixNIPwmIPvVA==",
+    ///     serial: id,
+    /// };
+    /// verifier.verify(&headers, b"", 1722850421)?;
+    /// // Five minutes later the same message is a replay.
+    /// assert!(matches!(
+    ///     verifier.verify(&headers, b"", 1722850421 + 300),
+    ///     Err(Error::TimestampOutOfWindow { .. })
+    /// ));
+    /// # Ok::<(), wxpay_crypto::Error>(())
+    /// ```
     pub fn verify(&self, headers: &SignatureHeaders<'_>, body: &[u8], now: i64) -> Result<()> {
         for (value, header) in [
             (headers.timestamp, "Wechatpay-Timestamp"),

@@ -521,3 +521,93 @@ fn seal_draws_a_fresh_nonce_each_time() {
         Error::DecryptFailed
     );
 }
+
+/// When several things are wrong, the first check in the documented order reports: parts
+/// present, nonce well-formed, timestamp numeric, in the window, serial known (certificate
+/// valid), probe, base64, signature.
+#[test]
+fn failures_are_reported_in_the_stated_order() {
+    let v = verifier();
+    let cert = PlatformCertificate::from_pem(CERT).unwrap();
+    let expired = cert.not_after() + 1;
+    let expired_ts = expired.to_string();
+    let all_bad = SignatureHeaders {
+        timestamp: "",
+        nonce: "bad\nnonce",
+        signature: "WECHATPAY/SIGNTEST/x",
+        serial: "UNKNOWN",
+    };
+    type Step<'a> = (SignatureHeaders<'a>, i64, fn(&Error) -> bool);
+    let steps: [Step<'_>; 8] = [
+        (all_bad, 1, |e| matches!(e, Error::MissingHeader { .. })),
+        (
+            SignatureHeaders {
+                timestamp: "x",
+                ..all_bad
+            },
+            1,
+            |e| matches!(e, Error::MalformedNonce { .. }),
+        ),
+        (
+            SignatureHeaders {
+                timestamp: "x",
+                nonce: "n",
+                ..all_bad
+            },
+            1,
+            |e| matches!(e, Error::MalformedTimestamp { .. }),
+        ),
+        (
+            SignatureHeaders {
+                timestamp: "1",
+                nonce: "n",
+                ..all_bad
+            },
+            1000,
+            |e| matches!(e, Error::TimestampOutOfWindow { .. }),
+        ),
+        (
+            SignatureHeaders {
+                timestamp: "1",
+                nonce: "n",
+                ..all_bad
+            },
+            1,
+            |e| matches!(e, Error::UnknownSerial { .. }),
+        ),
+        (
+            SignatureHeaders {
+                timestamp: &expired_ts,
+                nonce: "n",
+                serial: CERT_SERIAL,
+                ..all_bad
+            },
+            expired,
+            |e| matches!(e, Error::CertificateNotValid { .. }),
+        ),
+        (
+            SignatureHeaders {
+                timestamp: "1",
+                nonce: "n",
+                serial: PUB_ID,
+                ..all_bad
+            },
+            1,
+            |e| matches!(e, Error::SignatureProbe),
+        ),
+        (
+            SignatureHeaders {
+                timestamp: "1",
+                nonce: "n",
+                serial: PUB_ID,
+                signature: "not base64!",
+            },
+            1,
+            |e| matches!(e, Error::SignatureNotBase64),
+        ),
+    ];
+    for (i, (h, now, expected)) in steps.into_iter().enumerate() {
+        let e = v.verify(&h, b"{}", now).unwrap_err();
+        assert!(expected(&e), "step {i}: {e:?}");
+    }
+}
