@@ -181,4 +181,65 @@ proptest! {
         let key = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv").unwrap();
         let _ = key.decrypt(&aad, &nonce, &ct);
     }
+
+    /// The APIv2 sign is a function of the parameter set: any permutation of the same pairs
+    /// (repeated names included) signs the same, and any changed value signs differently.
+    #[test]
+    fn apiv2_sign_is_order_independent(
+        params in prop::collection::vec(("(a|b|stock_id0|out_request_no0)", "[A-Za-z0-9]{0,3}"), 0..8),
+        seed in any::<prop::sample::Index>(),
+    ) {
+        let key = wxpay_crypto::ApiV2Key::new("192006250b4c09247ec02edce69f6a2d").unwrap();
+        let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut rotated = pairs.clone();
+        if !rotated.is_empty() {
+            let n = seed.index(rotated.len());
+            rotated.rotate_left(n);
+            rotated.reverse();
+        }
+        let sign = key.sign(pairs.iter().copied());
+        prop_assert_eq!(&sign, &key.sign(rotated.iter().copied()));
+        prop_assert!(key.verify(rotated.iter().copied(), &sign));
+        if let Some(&(k, v)) = pairs.first() {
+            let changed = format!("{v}x");
+            let mut other = pairs.clone();
+            other[0] = (k, &changed);
+            prop_assert!(!key.verify(other.iter().copied(), &sign));
+        }
+    }
+
+    /// A nonce holding anything but visible ASCII is refused before the signature is looked
+    /// at, wherever the odd character sits.
+    #[test]
+    fn nonces_with_invisible_or_non_ascii_characters_are_refused(
+        prefix in "[0-9a-f]{0,16}", odd in "[\\x00-\\x20\\x7f\\u{80}-\\u{10ffff}]", suffix in "[0-9a-f]{0,16}",
+    ) {
+        let (_, verifier) = pair();
+        let nonce = format!("{prefix}{odd}{suffix}");
+        let h = SignatureHeaders { timestamp: "1", nonce: &nonce, signature: "AAAA", serial: ID };
+        prop_assert!(
+            matches!(verifier.verify(&h, b"", 1), Err(wxpay_crypto::Error::MalformedNonce { .. })),
+            "{:?}", nonce
+        );
+    }
+
+    /// A certificate is found under its serial in any case and with any number of leading
+    /// zeros.
+    #[test]
+    fn certificate_serial_lookup_ignores_case_and_leading_zeros(
+        zeros in 0usize..4, lower in prop::collection::vec(any::<bool>(), 40),
+    ) {
+        let cert = PlatformCertificate::from_pem(include_str!("../testdata/platform_cert.pem")).unwrap();
+        let spelled: String = cert
+            .serial()
+            .chars()
+            .zip(&lower)
+            .map(|(c, l)| if *l { c.to_ascii_lowercase() } else { c })
+            .collect();
+        let spelled = format!("{}{spelled}", "0".repeat(zeros));
+        let v = Verifier::new().with_certificate(cert);
+        prop_assert!(v.contains(&spelled), "{}", spelled);
+        let other = format!("1{spelled}");
+        prop_assert!(!v.contains(&other));
+    }
 }
