@@ -21,6 +21,20 @@ fn downloads(server: &TestServer) -> usize {
         .count()
 }
 
+/// A server that serves the platform certificate at `/v3/certificates` and a stock for anything
+/// else, every answer signed with the platform certificate's key.
+async fn platform_cert_server() -> TestServer {
+    TestServer::start(|r| {
+        if r.path() == CERTS_PATH {
+            Reply::json(200, certificates_body(&[(PLATFORM_CERT, PLATFORM_SERIAL)]))
+                .signed_by(WechatKey::platform())
+        } else {
+            Reply::json(200, STOCK_JSON).signed_by(WechatKey::platform())
+        }
+    })
+    .await
+}
+
 /// Certificate-mode client: APIv3 key, no public key.
 fn cert_client(server: &TestServer) -> wxpay_http::Client {
     base_builder()
@@ -32,15 +46,7 @@ fn cert_client(server: &TestServer) -> wxpay_http::Client {
 
 #[tokio::test]
 async fn unknown_serial_downloads_decrypts_and_verifies_certificates() {
-    let server = TestServer::start(|r| {
-        if r.path() == CERTS_PATH {
-            Reply::json(200, certificates_body(&[(PLATFORM_CERT, PLATFORM_SERIAL)]))
-                .signed_by(WechatKey::platform())
-        } else {
-            Reply::json(200, STOCK_JSON).signed_by(WechatKey::platform())
-        }
-    })
-    .await;
+    let server = platform_cert_server().await;
     let client = cert_client(&server);
     assert!(client.key_set().serials().is_empty());
 
@@ -253,15 +259,7 @@ async fn public_key_merchant_survives_a_404_download() {
 
 #[tokio::test]
 async fn background_refresh_runs_and_stops_with_the_client() {
-    let server = TestServer::start(|r| {
-        if r.path() == CERTS_PATH {
-            Reply::json(200, certificates_body(&[(PLATFORM_CERT, PLATFORM_SERIAL)]))
-                .signed_by(WechatKey::platform())
-        } else {
-            Reply::json(200, STOCK_JSON).signed_by(WechatKey::platform())
-        }
-    })
-    .await;
+    let server = platform_cert_server().await;
     let client = base_builder()
         .base_url(server.url())
         .api_v3_key(API_V3_KEY)
@@ -292,15 +290,7 @@ async fn background_refresh_runs_and_stops_with_the_client() {
 /// asked for, no other unknown serial triggers a download for a quiet period.
 #[tokio::test]
 async fn distinct_made_up_serials_do_not_multiply_downloads() {
-    let server = TestServer::start(|r| {
-        if r.path() == CERTS_PATH {
-            Reply::json(200, certificates_body(&[(PLATFORM_CERT, PLATFORM_SERIAL)]))
-                .signed_by(WechatKey::platform())
-        } else {
-            Reply::json(200, STOCK_JSON).signed_by(WechatKey::platform())
-        }
-    })
-    .await;
+    let server = platform_cert_server().await;
     let client = cert_client(&server);
     let now = client.now_unix().to_string();
     for serial in ["AAAA0001", "AAAA0002", "AAAA0003", "AAAA0004"] {
@@ -336,14 +326,7 @@ fn background_refresh_restarts_on_another_runtime() {
         .enable_all()
         .build()
         .unwrap();
-    let server = server_rt.block_on(TestServer::start(|r| {
-        if r.path() == CERTS_PATH {
-            Reply::json(200, certificates_body(&[(PLATFORM_CERT, PLATFORM_SERIAL)]))
-                .signed_by(WechatKey::platform())
-        } else {
-            Reply::json(200, STOCK_JSON).signed_by(WechatKey::platform())
-        }
-    }));
+    let server = server_rt.block_on(platform_cert_server());
     let client = base_builder()
         .base_url(server.url())
         .api_v3_key(API_V3_KEY)
