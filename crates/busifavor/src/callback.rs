@@ -1,0 +1,1 @@
+//! Receiving COUPON.SEND callbacks (placeholder until the handler lands).
