@@ -1,0 +1,52 @@
+//! Times for people: RFC 3339 in Beijing time (as WeChat Pay writes it) and "how long ago".
+
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
+
+/// `2019-12-12T16:54:38+08:00` for a Unix time (the number itself when out of range).
+pub fn beijing(unix: i64) -> String {
+    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
+    OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.to_offset(offset).format(&Rfc3339).ok())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+/// `12 s ago`, `3 min ago`, `5 days ago`, `in 40 s` — `then` relative to `now`.
+pub fn ago(then: i64, now: i64) -> String {
+    let d = now.saturating_sub(then);
+    let n = d.unsigned_abs();
+    let span = if n < 120 {
+        format!("{n} s")
+    } else if n < 2 * 3600 {
+        format!("{} min", n / 60)
+    } else if n < 2 * 86_400 {
+        format!("{} h", n / 3600)
+    } else {
+        format!("{} days", n / 86_400)
+    };
+    if d >= 0 {
+        format!("{span} ago")
+    } else {
+        format!("in {span}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn beijing_time_as_wechat_pay_writes_it() {
+        assert_eq!(beijing(1576140878), "2019-12-12T16:54:38+08:00");
+    }
+
+    #[test]
+    fn ago_in_plain_words() {
+        assert_eq!(ago(100, 112), "12 s ago");
+        assert_eq!(ago(0, 600), "10 min ago");
+        assert_eq!(ago(0, 5 * 3600), "5 h ago");
+        assert_eq!(ago(0, 10 * 86_400), "10 days ago");
+        assert_eq!(ago(140, 100), "in 40 s");
+    }
+}
