@@ -140,11 +140,11 @@ pub struct ClientArgs {
     pub keys: KeyArgs,
     #[command(flatten)]
     pub secrets: SecretArgs,
-    /// Where to send requests (default https://api.mch.weixin.qq.com); http only on loopback,
+    /// Where to send requests (default: WeChat Pay, api.mch.weixin.qq.com); http only on loopback,
     /// e.g. a simulator. Giving it turns the backup host off unless --backup-url is given.
     #[arg(long, value_name = "URL", help_heading = "Connection")]
     pub base_url: Option<String>,
-    /// Backup host for failover (default: https://api2.mch.weixin.qq.com with the default
+    /// Backup host for failover (default: api2.mch.weixin.qq.com with the default
     /// base URL, none with --base-url).
     #[arg(long, value_name = "URL", help_heading = "Connection")]
     pub backup_url: Option<String>,

@@ -118,14 +118,18 @@ pub fn failure(err: HttpError, configured: &Configured) -> Failure {
                 let shown: String = api.raw_body.chars().take(200).collect();
                 format!("non-JSON body {shown:?}")
             });
-            if let Some(d) = &api.detail {
-                if let Some(field) = &d.field {
-                    cause.push_str(&format!(" (field {field}"));
-                    if let Some(issue) = d.issue.as_ref().filter(|i| Some(*i) != api.message.as_ref()) {
-                        cause.push_str(&format!(": {issue}"));
-                    }
-                    cause.push(')');
+            if let Some(d) = &api.detail
+                && let Some(field) = &d.field
+            {
+                cause.push_str(&format!(" (field {field}"));
+                if let Some(issue) = d
+                    .issue
+                    .as_ref()
+                    .filter(|i| Some(*i) != api.message.as_ref())
+                {
+                    cause.push_str(&format!(": {issue}"));
                 }
+                cause.push(')');
             }
             f = f.cause(cause);
             if let Some(hint) = api.hint {

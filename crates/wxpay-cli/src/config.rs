@@ -587,7 +587,7 @@ fn load_file(path: &Sourced<PathBuf>) -> Result<LoadedFile> {
         let at = e
             .span()
             .map(|s| {
-                let line = text.get(..s.start).map_or(0, |t| t.lines().count().max(1));
+                let line = text.get(..s.start).map_or(1, |t| t.matches('\n').count() + 1);
                 format!(" at line {line}")
             })
             .unwrap_or_default();

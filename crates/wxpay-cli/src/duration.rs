@@ -25,15 +25,6 @@ pub fn parse(text: &str) -> Result<Duration, String> {
     }
 }
 
-/// `1.23 s` / `45 ms` for people.
-pub fn human(d: Duration) -> String {
-    if d < Duration::from_secs(1) {
-        format!("{} ms", d.as_millis())
-    } else {
-        format!("{:.2} s", d.as_secs_f64())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,11 +38,5 @@ mod tests {
         assert!(parse("5h").unwrap_err().contains("unknown unit"));
         assert!(parse("fast").is_err());
         assert!(parse("").is_err());
-    }
-
-    #[test]
-    fn human_readable() {
-        assert_eq!(human(Duration::from_millis(45)), "45 ms");
-        assert_eq!(human(Duration::from_millis(1234)), "1.23 s");
     }
 }

@@ -75,7 +75,10 @@ fn is_start_line(line: &str) -> bool {
 }
 
 /// Parses header lines (`Name: value`), skipping a start line, blank lines and `#` comments.
-fn parse_head(text: &str, what: &str) -> Result<(Option<String>, Vec<(String, String)>)> {
+/// Header pairs in order.
+pub type Headers = Vec<(String, String)>;
+
+fn parse_head(text: &str, what: &str) -> Result<(Option<String>, Headers)> {
     let mut start = None;
     let mut headers = Vec::new();
     for (i, line) in text.lines().enumerate() {

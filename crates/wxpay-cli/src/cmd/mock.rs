@@ -1,6 +1,6 @@
 //! `wxpay mock serve`: the simulator as a standalone process, for services in any language.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use wxpay_mock::{
     DEMO_APIV2_KEY, DEMO_APIV3_KEY, DEMO_CERT_SERIAL, DEMO_MCHID, MockBuilder, RetrySchedule,
@@ -96,7 +96,7 @@ pub fn environment(base_url: &str, dir: &Path, public_key_id: &str) -> String {
     .collect()
 }
 
-fn shell_quote(p: &PathBuf) -> String {
+fn shell_quote(p: &Path) -> String {
     let s = p.display().to_string();
     if s.bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"/._-+:@".contains(&b))
