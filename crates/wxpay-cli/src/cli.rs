@@ -67,7 +67,7 @@ pub struct DemoArgs {
     /// Print the timeline as JSON lines on stdout instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Do not print step progress on stderr.
+    /// With --json: no readable progress on stderr.
     #[arg(long, short)]
     pub quiet: bool,
     /// For tests: make the named step fail, to prove the demo notices.

@@ -20,7 +20,6 @@ pub enum Kind {
     /// 6 — WeChat Pay answered with an error status.
     Api,
     /// 7 — a demo step did not happen as expected.
-    #[allow(dead_code)] // until `wxpay demo` lands with the busifavor client
     Demo,
     /// 70 — a bug in wxpay itself.
     Internal,

@@ -14,6 +14,7 @@ mod cli;
 mod client;
 mod cmd;
 mod config;
+mod demo;
 mod diagnose;
 mod duration;
 mod failure;
@@ -64,9 +65,7 @@ fn run(cli: Cli) -> Result<()> {
             runtime()?.block_on(cmd::callbacks::set(&a))
         }
         Command::Mock(MockCommand::Serve(a)) => runtime()?.block_on(cmd::mock::serve(&a)),
-        Command::Demo(_) => Err(Failure::internal(
-            "`wxpay demo` needs the busifavor client and callback handler, which are not merged yet",
-        )),
+        Command::Demo(a) => runtime()?.block_on(demo::run(&a)),
     }
 }
 

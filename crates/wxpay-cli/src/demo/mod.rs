@@ -1,0 +1,713 @@
+//! `wxpay demo`: the whole merchant-coupon loop on an in-process simulator, on loopback, with
+//! no credentials — each step checked, the first one that does not happen as expected named.
+
+mod frontend;
+mod receiver;
+mod timeline;
+
+use std::fmt::Display;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+use wxpay_crypto::{ApiV2Key, ApiV3Key, Clock, SystemClock, Verifier, WechatPayPublicKey};
+use wxpay_http::{Client, RetryPolicy};
+use wxpay_mock::{AttemptKind, Claim, DeliveryStatus, Fault, FaultKind, MockBuilder, MockHandle};
+use wxpay_model::Timestamp;
+use wxpay_model::busifavor::{
+    CreateStockRequest, GetCallbackRequest, QueryStockRequest, ReturnCouponRequest,
+    SendCouponRequest, UseCouponRequest,
+};
+
+use crate::cli::DemoArgs;
+use crate::failure::{Failure, Kind, Result};
+use crate::output::outln;
+use crate::timefmt::beijing;
+use receiver::{Receiver, Shared};
+use timeline::Timeline;
+
+/// The steps, in order; `--fail-step` takes one of these names.
+pub const STEPS: &[&str] = &[
+    "simulator",
+    "receiver",
+    "client",
+    "seed-1",
+    "stock",
+    "issue-api",
+    "issue-miniprogram",
+    "issue-h5",
+    "issue-paygift",
+    "seed-2",
+    "retried-callback",
+    "redeem",
+    "return",
+    "retried-request",
+    "forged-answer",
+];
+
+const APPID: &str = "wx1234567890abcdef";
+
+/// Runs `wxpay demo`.
+pub async fn run(args: &DemoArgs) -> Result<()> {
+    if let Some(step) = &args.fail_step
+        && !STEPS.contains(&step.as_str())
+    {
+        return Err(
+            Failure::usage(format!("--fail-step {step:?} is not a step"))
+                .fix(format!("one of: {}", STEPS.join(", "))),
+        );
+    }
+    if args.store != "memory" {
+        return Err(Failure::usage(format!(
+            "--store {} is not available in this build",
+            args.store
+        ))
+        .cause("the shared Redis/PostgreSQL idempotency stores come with the busifavor callback handler")
+        .fix("run `wxpay demo` (in-memory store)"));
+    }
+    let timeline = Timeline::new(args.json, args.quiet);
+    let demo = Demo {
+        tl: timeline.clone(),
+        fail: args.fail_step.clone(),
+    };
+    let result = demo.run().await;
+    let elapsed = timeline.elapsed_ms();
+    match &result {
+        Ok(s) if args.json => outln!(
+            "{}",
+            json!({"kind": "summary", "passed": true, "steps": STEPS.len(), "elapsed_ms": elapsed as u64,
+                   "callbacks_processed": s.processed, "delivery_attempts": s.attempts})
+        ),
+        Ok(s) => outln!(
+            "demo passed: {} steps in {elapsed} ms — seed 1 (callback URL set and read back) and seed 2 ({} COUPON.SEND callbacks processed exactly once, {} delivery attempts)",
+            STEPS.len(),
+            s.processed,
+            s.attempts
+        ),
+        Err(f) if args.json => outln!(
+            "{}",
+            json!({"kind": "summary", "passed": false, "failed_step": f.stage, "error": f.message, "elapsed_ms": elapsed as u64})
+        ),
+        Err(_) => {}
+    }
+    result.map(|_| ())
+}
+
+struct Summary {
+    processed: usize,
+    attempts: usize,
+}
+
+struct Demo {
+    tl: Timeline,
+    fail: Option<String>,
+}
+
+impl Demo {
+    /// Passes when `ok`, unless `--fail-step` names this step.
+    fn check(&self, step: &str, ok: bool, what: impl FnOnce() -> String) -> Result<()> {
+        let forced = self.fail.as_deref() == Some(step);
+        match (ok, forced) {
+            (true, false) => Ok(()),
+            (false, _) => Err(Failure::new(
+                Kind::Demo,
+                format!("step `{step}` did not happen as expected: {}", what()),
+            )
+            .stage(step)),
+            (true, true) => Err(Failure::new(
+                Kind::Demo,
+                format!("step `{step}` did not happen as expected (forced)"),
+            )
+            .stage(step)
+            .cause("forced by --fail-step, to show that the demo checks its steps")),
+        }
+    }
+
+    /// A call a step depends on.
+    fn call<T, E: Display>(
+        &self,
+        step: &str,
+        what: &str,
+        r: std::result::Result<T, E>,
+    ) -> Result<T> {
+        r.map_err(|e| {
+            Failure::new(
+                Kind::Demo,
+                format!("step `{step}` did not happen as expected: {what} failed: {e}"),
+            )
+            .stage(step)
+        })
+    }
+
+    async fn run(&self) -> Result<Summary> {
+        let now = SystemClock.now_unix();
+
+        // A local WeChat Pay: callbacks retried every 100 ms instead of 60 s, a signature probe
+        // before each genuine delivery, and each delivered notification sent once more.
+        let step = "simulator";
+        self.tl.step(
+            step,
+            "start a local WeChat Pay (simulator) on 127.0.0.1, callbacks retried every 100 ms",
+        );
+        let mock = self.call(
+            step,
+            "starting the simulator",
+            MockBuilder::new()
+                .retry_schedule(
+                    wxpay_mock::RetrySchedule::new(Duration::from_millis(100), 11)
+                        .with_timeout(Duration::from_secs(2)),
+                )
+                .start()
+                .await,
+        )?;
+        mock.set_probe_first(true);
+        mock.set_duplicate_deliveries(1);
+        self.tl.event(
+            step,
+            format!("simulator at {}", mock.base_url()),
+            json!({"base_url": mock.base_url()}),
+        );
+        self.check(step, mock.local_addr().ip().is_loopback(), || {
+            "the simulator is not on loopback".into()
+        })?;
+
+        let step = "receiver";
+        self.tl.step(
+            step,
+            "start the merchant's callback receiver (verify → decrypt → exactly once → reply)",
+        );
+        let keys = mock.keys();
+        let verifier = Verifier::new().with_public_key(
+            keys.public_key_id(),
+            self.call(
+                step,
+                "loading the public key",
+                WechatPayPublicKey::from_pem(keys.public_key_pem()),
+            )?,
+        );
+        let apiv3 = self.call(
+            step,
+            "the APIv3 key",
+            ApiV3Key::new(wxpay_mock::DEMO_APIV3_KEY),
+        )?;
+        let shared = Arc::new(Shared::default());
+        let receiver = self.call(
+            step,
+            "starting the receiver",
+            Receiver::start("A", verifier, apiv3, Arc::clone(&shared), self.tl.clone()).await,
+        )?;
+        self.tl.event(
+            step,
+            format!("receiver A at {}", receiver.url),
+            json!({"url": receiver.url}),
+        );
+
+        let step = "client";
+        self.tl.step(step, "build the SDK client for merchant 1900009191 (public-key mode), aimed at the simulator");
+        let client = self.call(step, "building the client", demo_client(&mock))?;
+        self.check(step, client.mchid() == wxpay_mock::DEMO_MCHID, || {
+            "wrong merchant".into()
+        })?;
+
+        // Seed 1: the callback URL.
+        let step = "seed-1";
+        self.tl.step(
+            step,
+            "seed 1: set the COUPON.SEND callback URL and read it back",
+        );
+        self.call(
+            step,
+            "registering the loopback URL",
+            mock.set_notify_url(wxpay_mock::DEMO_MCHID, &receiver.url)
+                .map_err(|e| e.message().to_owned()),
+        )?;
+        self.tl.event(
+            step,
+            format!(
+                "set notify_url {} (loopback http, simulator-only registration)",
+                receiver.url
+            ),
+            json!({"notify_url": receiver.url}),
+        );
+        let got = self.call(
+            step,
+            "GET /v3/marketing/busifavor/callbacks",
+            client
+                .execute(&GetCallbackRequest::new(Some(
+                    wxpay_mock::DEMO_MCHID.to_owned(),
+                )))
+                .await,
+        )?;
+        self.tl.event(
+            step,
+            format!(
+                "GET /v3/marketing/busifavor/callbacks?mchid={} → mchid {}, notify_url {} (Request-ID {})",
+                wxpay_mock::DEMO_MCHID,
+                got.value().mchid,
+                got.value().notify_url,
+                got.request_id().unwrap_or("-")
+            ),
+            json!({"seed": 1, "mchid": got.value().mchid, "notify_url": got.value().notify_url}),
+        )
+        ;
+        self.check(
+            step,
+            got.value().notify_url == receiver.url && got.value().mchid == wxpay_mock::DEMO_MCHID,
+            || {
+                format!(
+                    "read back {:?}, set {:?}",
+                    got.value().notify_url,
+                    receiver.url
+                )
+            },
+        )?;
+
+        let step = "stock";
+        self.tl.step(
+            step,
+            "create a stock: 10 CNY off 100, 100 coupons, codes by WeChat Pay",
+        );
+        let stock = self.call(
+            step,
+            "POST /v3/marketing/busifavor/stocks",
+            client
+                .execute(&normal_stock("demo-stock-0001", now - 60, 100)?)
+                .await,
+        )?;
+        let stock_id = stock.value().stock_id.clone();
+        let info = self.call(
+            step,
+            "GET /v3/marketing/busifavor/stocks/{stock_id}",
+            client.execute(&QueryStockRequest::new(&stock_id)).await,
+        )?;
+        self.tl.event(
+            step,
+            format!(
+                "stock {stock_id} created, state {:?}",
+                info.value().stock_state
+            ),
+            json!({"stock_id": stock_id}),
+        );
+        self.check(
+            step,
+            !stock_id.is_empty() && info.value().stock_id == stock_id,
+            || "the stock could not be read back".into(),
+        )?;
+
+        let mut issued: Vec<(String, &str)> = Vec::new();
+        let step = "issue-api";
+        self.tl
+            .step(step, "issue a coupon by API (POST /coupons/send)");
+        let sent = self.call(
+            step,
+            "POST /v3/marketing/busifavor/coupons/send",
+            client
+                .execute(&SendCouponRequest::new(
+                    "o-demo-api",
+                    APPID,
+                    &stock_id,
+                    "demo-send-0001",
+                ))
+                .await,
+        )?;
+        let api_code = sent
+            .value()
+            .result()
+            .map(|r| r.coupon_code)
+            .unwrap_or_default();
+        self.tl.event(
+            step,
+            format!("coupon {api_code} sent to o-demo-api"),
+            json!({"coupon_code": api_code, "channel": "API"}),
+        );
+        self.check(step, !api_code.is_empty(), || {
+            "no coupon code in the answer".into()
+        })?;
+        issued.push((api_code.clone(), "BUSICOUPON_SEND_CHANNEL_API"));
+
+        let apiv2 = self.call(
+            "issue-miniprogram",
+            "the APIv2 key",
+            ApiV2Key::new(wxpay_mock::DEMO_APIV2_KEY),
+        )?;
+        let sim = frontend::Simulator::new(&mock.base_url());
+        let step = "issue-miniprogram";
+        self.tl.step(
+            step,
+            "a user claims one in the mini-program plugin (parameters signed with the APIv2 key)",
+        );
+        let (mini_code, sign) = self.call(
+            step,
+            "the mini-program plugin",
+            sim.miniprogram(
+                &apiv2,
+                wxpay_mock::DEMO_MCHID,
+                &stock_id,
+                "demo-mini-0001",
+                "o-demo-mini",
+            )
+            .await,
+        )?;
+        self.tl.event(
+            step,
+            format!(
+                "coupon {mini_code} claimed by o-demo-mini (sign {}…)",
+                &sign[..8.min(sign.len())]
+            ),
+            json!({"coupon_code": mini_code, "channel": "MINIAPP"}),
+        );
+        self.check(step, !mini_code.is_empty(), || "no coupon code".into())?;
+        issued.push((mini_code, "BUSICOUPON_SEND_CHANNEL_MINIAPP"));
+
+        let step = "issue-h5";
+        self.tl.step(
+            step,
+            "a user claims one on the H5 page (URL signed with the APIv2 key)",
+        );
+        let (h5_code, _) = self.call(
+            step,
+            "the H5 page",
+            sim.h5(
+                &apiv2,
+                wxpay_mock::DEMO_MCHID,
+                &stock_id,
+                "demo-h5-0001",
+                "o-demo-h5",
+            )
+            .await,
+        )?;
+        self.tl.event(
+            step,
+            format!("coupon {h5_code} claimed by o-demo-h5"),
+            json!({"coupon_code": h5_code, "channel": "H5"}),
+        );
+        self.check(step, !h5_code.is_empty(), || "no coupon code".into())?;
+        issued.push((h5_code, "BUSICOUPON_SEND_CHANNEL_H5"));
+
+        let step = "issue-paygift";
+        self.tl.step(
+            step,
+            "a user gets one as a pay gift (支付有礼, with attach_info)",
+        );
+        let gift = self.call(
+            step,
+            "the pay-gift claim",
+            mock.claim_coupon(
+                &Claim::new(&stock_id, "o-demo-gift", "demo-gift-0001")
+                    .channel("BUSICOUPON_SEND_CHANNEL_PAYGIFT")
+                    .attach_info(json!({"transaction_id": "4200000462220200226114599", "act_code": "540358695"})),
+            )
+            .map_err(|e| e.message().to_owned()),
+        )?;
+        self.tl.event(
+            step,
+            format!(
+                "coupon {} given after payment 4200000462220200226114599",
+                gift.coupon_code
+            ),
+            json!({"coupon_code": gift.coupon_code, "channel": "PAYGIFT"}),
+        );
+        self.check(step, !gift.coupon_code.is_empty(), || {
+            "no coupon code".into()
+        })?;
+        issued.push((gift.coupon_code.clone(), "BUSICOUPON_SEND_CHANNEL_PAYGIFT"));
+
+        // Seed 2: the callbacks.
+        let step = "seed-2";
+        self.tl.step(step, "seed 2: receive the COUPON.SEND callbacks (probes first, then genuine, then duplicates)");
+        self.settle(step, &mock).await?;
+        let processed = shared.processed();
+        let log = mock.deliveries();
+        let probes: Vec<_> = log
+            .iter()
+            .filter(|a| a.kind == AttemptKind::Probe)
+            .collect();
+        let dups: Vec<_> = log
+            .iter()
+            .filter(|a| a.kind == AttemptKind::Duplicate)
+            .collect();
+        self.tl.event(
+            step,
+            format!(
+                "{} deliveries: {} probes refused, {} genuine, {} duplicates absorbed; {} coupons processed once",
+                log.len(),
+                probes.iter().filter(|a| !a.outcome.is_success()).count(),
+                log.iter().filter(|a| a.kind == AttemptKind::Genuine).count(),
+                dups.iter().filter(|a| a.outcome.is_success()).count(),
+                processed.len()
+            ),
+            json!({"seed": 2, "attempts": log.len(), "probes": probes.len(), "duplicates": dups.len(), "processed": processed.len()}),
+        );
+        for (code, channel) in &issued {
+            let hits: Vec<_> = processed
+                .iter()
+                .filter(|p| &p.coupon_code == code)
+                .collect();
+            self.check(step, hits.len() == 1 && hits[0].channel == *channel, || {
+                format!(
+                    "coupon {code} ({channel}) was processed {} time(s)",
+                    hits.len()
+                )
+            })?;
+        }
+        self.check(
+            step,
+            processed
+                .iter()
+                .any(|p| p.transaction_id.as_deref() == Some("4200000462220200226114599")),
+            || "the pay-gift attach_info did not arrive".into(),
+        )?;
+        self.check(
+            step,
+            !probes.is_empty() && probes.iter().all(|a| !a.outcome.is_success()),
+            || "a signature probe was not refused".into(),
+        )?;
+        self.check(
+            step,
+            !dups.is_empty() && dups.iter().all(|a| a.outcome.is_success()),
+            || "duplicates were not acknowledged".into(),
+        )?;
+        self.check(step, processed.len() == issued.len(), || {
+            format!(
+                "{} coupons processed for {} issued",
+                processed.len(),
+                issued.len()
+            )
+        })?;
+
+        let step = "retried-callback";
+        self.tl.step(
+            step,
+            "the merchant's first answer fails (database down): WeChat Pay retries, processed once",
+        );
+        shared.fail_next();
+        let again = self.call(
+            step,
+            "POST /v3/marketing/busifavor/coupons/send",
+            client
+                .execute(&SendCouponRequest::new(
+                    "o-demo-api",
+                    APPID,
+                    &stock_id,
+                    "demo-send-0002",
+                ))
+                .await,
+        )?;
+        let retry_code = again
+            .value()
+            .result()
+            .map(|r| r.coupon_code)
+            .unwrap_or_default();
+        self.settle(step, &mock).await?;
+        let id = mock
+            .notifications()
+            .into_iter()
+            .find(|n| n.plaintext["coupon_code"] == retry_code.as_str())
+            .map(|n| n.id);
+        let genuine: Vec<_> = mock
+            .deliveries()
+            .into_iter()
+            .filter(|a| Some(&a.notification_id) == id.as_ref() && a.kind == AttemptKind::Genuine)
+            .collect();
+        let once = shared
+            .processed()
+            .iter()
+            .filter(|p| p.coupon_code == retry_code)
+            .count();
+        self.tl.event(step, format!("coupon {retry_code}: {} genuine deliveries ({}), processed {once} time(s)", genuine.len(),
+            genuine.iter().map(|a| outcome(&a.outcome)).collect::<Vec<_>>().join(", ")), json!({"coupon_code": retry_code, "genuine_attempts": genuine.len(), "processed": once}));
+        self.check(step, genuine.len() >= 2 && !genuine[0].outcome.is_success() && genuine.last().is_some_and(|a| a.outcome.is_success()) && once == 1, || {
+            format!("expected a failed first delivery, a successful retry and one processing; got {} deliveries, {once} processing(s)", genuine.len())
+        })?;
+
+        let step = "redeem";
+        self.tl.step(
+            step,
+            format!("redeem coupon {api_code} (POST /coupons/use)"),
+        );
+        let used = self.call(
+            step,
+            "POST /v3/marketing/busifavor/coupons/use",
+            async {
+                let at = Timestamp::parse(&beijing(SystemClock.now_unix()))
+                    .map_err(|e| e.to_string())?;
+                client
+                    .execute(
+                        &UseCouponRequest::new(&api_code, APPID, at, "demo-use-0001")
+                            .stock_id(&stock_id),
+                    )
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            .await,
+        )?;
+        self.tl.event(
+            step,
+            format!(
+                "coupon {api_code} used at {}",
+                used.value().wechatpay_use_time
+            ),
+            json!({"coupon_code": api_code}),
+        );
+        self.check(step, used.value().stock_id == stock_id, || {
+            "redeemed under another stock".into()
+        })?;
+
+        let step = "return";
+        self.tl.step(
+            step,
+            format!("return coupon {api_code} after a refund (POST /coupons/return)"),
+        );
+        let returned = self.call(
+            step,
+            "POST /v3/marketing/busifavor/coupons/return",
+            client
+                .execute(&ReturnCouponRequest::new(
+                    &api_code,
+                    &stock_id,
+                    "demo-return-0001",
+                ))
+                .await,
+        )?;
+        self.tl.event(
+            step,
+            format!(
+                "coupon {api_code} usable again since {}",
+                returned.value().wechatpay_return_time
+            ),
+            json!({"coupon_code": api_code}),
+        );
+        let state = mock
+            .coupons()
+            .into_iter()
+            .find(|c| c["coupon_code"] == api_code.as_str())
+            .map(|c| c["coupon_state"].clone());
+        self.check(step, state.as_ref().is_some_and(|s| s == "SENDED"), || {
+            format!("coupon state after the return: {state:?}")
+        })?;
+
+        let step = "retried-request";
+        self.tl.step(
+            step,
+            "WeChat Pay answers 500 once: the request is retried with the same out_request_no",
+        );
+        mock.inject_fault(
+            Fault::new(
+                "POST",
+                "/v3/marketing/busifavor/stocks",
+                FaultKind::Status(500),
+            )
+            .times(1),
+        );
+        let retried = self.call(
+            step,
+            "POST /v3/marketing/busifavor/stocks",
+            client
+                .execute(&normal_stock("demo-stock-0002", now - 60, 10)?)
+                .await,
+        )?;
+        self.tl.event(
+            step,
+            format!(
+                "500, then 200 on attempt {}: stock {}",
+                retried.attempts(),
+                retried.value().stock_id
+            ),
+            json!({"attempts": retried.attempts()}),
+        );
+        self.check(step, retried.attempts() == 2, || {
+            format!("{} attempts", retried.attempts())
+        })?;
+
+        let step = "forged-answer";
+        self.tl.step(
+            step,
+            "an answer with a forged signature is rejected, never used",
+        );
+        mock.inject_fault(Fault::any_method(
+            "/v3/marketing/busifavor/stocks/{stock_id}",
+            FaultKind::BadSignature,
+        ));
+        let forged = client.execute(&QueryStockRequest::new(&stock_id)).await;
+        mock.clear_faults();
+        let rejected = matches!(&forged, Err(wxpay_http::Error::Verification { .. }));
+        if let Err(e) = &forged {
+            self.tl
+                .event(step, format!("rejected: {e}"), json!({"rejected": true}));
+        }
+        self.check(step, rejected, || "a forged answer was accepted".into())?;
+
+        let summary = Summary {
+            processed: shared.processed().len(),
+            attempts: mock.deliveries().len(),
+        };
+        let stuck = mock
+            .notifications()
+            .iter()
+            .filter(|n| n.status != DeliveryStatus::Delivered || n.probe_accepted)
+            .count();
+        self.check("seed-2", stuck == 0, || {
+            format!("{stuck} notification(s) not delivered cleanly")
+        })?;
+        mock.shutdown().await;
+        drop(receiver);
+        Ok(summary)
+    }
+
+    /// Waits until every callback is delivered (bounded: the schedule is fast).
+    async fn settle(&self, step: &str, mock: &MockHandle) -> Result<()> {
+        let settled =
+            tokio::time::timeout(Duration::from_secs(20), mock.deliveries_settled()).await;
+        self.check(step, settled.is_ok(), || {
+            "callbacks still pending after 20 s".into()
+        })
+    }
+}
+
+fn outcome(o: &wxpay_mock::AttemptOutcome) -> String {
+    match o {
+        wxpay_mock::AttemptOutcome::Status(s) => s.to_string(),
+        wxpay_mock::AttemptOutcome::Failed(e) => format!("failed: {e}"),
+    }
+}
+
+/// The SDK client for the simulator's demo merchant, in public-key mode; no backup host.
+fn demo_client(mock: &MockHandle) -> std::result::Result<Client, wxpay_http::Error> {
+    let keys = mock.keys();
+    Client::builder()
+        .mchid(wxpay_mock::DEMO_MCHID)
+        .merchant_serial(wxpay_mock::DEMO_CERT_SERIAL)
+        .merchant_private_key_pem(mock.demo_merchant_private_key_pem())
+        .wechatpay_public_key(keys.public_key_id(), keys.public_key_pem())
+        .api_v3_key(wxpay_mock::DEMO_APIV3_KEY)
+        .base_url(mock.base_url())
+        .backup_url(None)
+        .retry_policy(RetryPolicy::default().with_base_delay(Duration::from_millis(50)))
+        .user_agent_suffix(format!("wxpay-cli/{} demo", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// A NORMAL stock: 10 CNY off 100, valid 30 days from `begin`, at most `max` coupons.
+fn normal_stock(out_request_no: &str, begin: i64, max: u64) -> Result<CreateStockRequest> {
+    serde_json::from_value(json!({
+        "stock_name": "满100减10",
+        "belong_merchant": wxpay_mock::DEMO_MCHID,
+        "comment": "wxpay demo",
+        "goods_name": "全场通用",
+        "stock_type": "NORMAL",
+        "coupon_use_rule": {
+            "coupon_available_time": {
+                "available_begin_time": beijing(begin),
+                "available_end_time": beijing(begin + 30 * 86_400),
+                "available_day_after_receive": 7
+            },
+            "fixed_normal_coupon": {"discount_amount": 1000, "transaction_minimum": 10000},
+            "use_method": "OFF_LINE"
+        },
+        "stock_send_rule": {"max_coupons": max, "max_coupons_per_user": 3, "max_coupons_by_day": max},
+        "out_request_no": out_request_no,
+        "coupon_code_mode": "WECHATPAY_MODE",
+        "notify_config": {"notify_appid": APPID}
+    }))
+    .map_err(|e| Failure::internal(format!("the demo stock no longer fits the model: {e}")))
+}
