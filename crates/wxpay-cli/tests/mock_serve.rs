@@ -1,5 +1,6 @@
 //! `wxpay mock serve` as a separate process: it prints the environment, a client configured
-//! from it works, and Ctrl-C (SIGINT) stops it cleanly.
+//! from it works (the README's flow: callbacks set, callbacks get, api GET), and Ctrl-C
+//! (SIGINT) stops it cleanly.
 
 mod common;
 use std::io::{BufRead, BufReader};
@@ -68,6 +69,18 @@ fn mock_serve_prints_the_environment_and_serves_until_interrupted() {
     let got = with_env(&["callbacks", "get"]);
     got.expect_code(0);
     assert!(got.stdout.contains("https://example.com/wxpay/coupon"));
+    let api = with_env(&[
+        "api",
+        "GET",
+        "/v3/marketing/busifavor/callbacks?mchid=1900009191",
+    ]);
+    api.expect_code(0);
+    assert!(
+        api.stdout
+            .contains("\"notify_url\": \"https://example.com/wxpay/coupon\""),
+        "{}",
+        api.stdout
+    );
 
     // SIGINT, as Ctrl-C sends it.
     let status = std::process::Command::new("kill")
