@@ -1,14 +1,15 @@
-//! Building a WeChat Pay client from the settings, and turning its errors into reports.
+//! Building the `busifavor` client from the settings, and turning its errors into reports.
 
 use std::time::Duration;
 
-use wxpay_http::{Client, Error as HttpError, RetryPolicy, Timeouts};
+use busifavor::{Client, Error as BfError, RetryPolicy, Timeouts};
+use wxpay_http::Error as HttpError;
 
 use crate::cli::ClientArgs;
 use crate::config::Settings;
 use crate::failure::{Failure, Kind, Result};
 
-/// A configured client, with the base URL it talks to (for messages).
+/// A configured client, with where it sends requests (for messages).
 pub struct Configured {
     /// The client.
     pub client: Client,
@@ -18,7 +19,8 @@ pub struct Configured {
     pub backup_url: Option<String>,
 }
 
-/// Builds the client described by the flags, the environment and the config file.
+/// Builds the `busifavor` client described by the flags, the environment and the config
+/// file (a flag wins over its variable, which wins over the file).
 ///
 /// A base URL other than the default turns the default backup host off unless `--backup-url`
 /// is given, so a client aimed at a simulator never contacts WeChat Pay.
@@ -28,8 +30,14 @@ pub fn build(args: &ClientArgs) -> Result<Configured> {
     who.signer()?; // a bad key is reported with its source before the builder sees it
     let ring = settings.key_ring(&args.keys)?;
     let apiv3 = settings.apiv3_key_text(&args.secrets)?;
+    let apiv2 = settings.apiv2_key_text(&args.secrets)?;
     if ring.is_empty() && apiv3.is_none() {
-        return Err(KeyRingOrApiV3::missing());
+        return Err(Failure::config("nothing configured to verify WeChat Pay's answers with").fix(format!(
+            "configure the WeChat Pay public key (--public-key-id and --public-key, or {} and {}), a platform certificate (--platform-cert), or the APIv3 key ({}) to download certificates",
+            crate::config::var::PUBLIC_KEY_ID,
+            crate::config::var::PUBLIC_KEY_PATH,
+            crate::config::var::APIV3_KEY
+        )));
     }
     let mut b = Client::builder()
         .mchid(who.mchid.value.clone())
@@ -39,28 +47,29 @@ pub fn build(args: &ClientArgs) -> Result<Configured> {
         .timeouts(Timeouts::default().with_deadline(Duration::from_secs(args.timeout.max(1))));
     for e in ring.entries() {
         b = match e.certificate {
-            Some(_) => b.platform_certificate_pem(e.pem.as_str()),
+            Some(_) => {
+                let pem = e.pem.to_string();
+                b.http(|h| h.platform_certificate_pem(pem))
+            }
             None => b.wechatpay_public_key(e.id.clone(), e.pem.as_str()),
         };
     }
     if let Some(k) = &apiv3 {
         b = b.api_v3_key(k.as_bytes());
     }
+    if let Some(k) = &apiv2 {
+        b = b.api_v2_key(k.value.as_bytes());
+    }
     if args.no_retry {
         b = b.retry_policy(RetryPolicy::none());
     }
     let base = settings.base_url(args.base_url.as_ref());
-    match &base {
-        Some(url) => {
-            b = b
-                .base_url(url.value.clone())
-                .backup_url(args.backup_url.clone());
-        }
-        None => {
-            if let Some(backup) = &args.backup_url {
-                b = b.backup_url(Some(backup.clone()));
-            }
-        }
+    if let Some(url) = &base {
+        b = b.base_url(url.value.clone());
+    }
+    if base.is_some() || args.backup_url.is_some() {
+        let backup = args.backup_url.clone();
+        b = b.http(|h| h.backup_url(backup));
     }
     let client = b.build().map_err(|e| {
         let from = base
@@ -81,21 +90,21 @@ pub fn build(args: &ClientArgs) -> Result<Configured> {
     })
 }
 
-struct KeyRingOrApiV3;
-
-impl KeyRingOrApiV3 {
-    fn missing() -> Failure {
-        Failure::config("nothing configured to verify WeChat Pay's answers with").fix(format!(
-            "configure the WeChat Pay public key (--public-key-id and --public-key, or {} and {}), a platform certificate (--platform-cert), or the APIv3 key ({}) to download certificates",
-            crate::config::var::PUBLIC_KEY_ID,
-            crate::config::var::PUBLIC_KEY_PATH,
-            crate::config::var::APIV3_KEY
-        ))
+/// The report for a failed `busifavor` call.
+pub fn failure(err: BfError, configured: &Configured) -> Failure {
+    match err {
+        BfError::Validation(v) => Failure::usage(format!("{v}; nothing was sent")),
+        BfError::Api(api) => http_failure(HttpError::Api(api), configured),
+        BfError::Transport(e) | BfError::Verification(e) | BfError::Decode(e) => {
+            http_failure(e, configured)
+        }
+        BfError::Config(c) => Failure::config(c.to_string()),
+        other => Failure::internal(other.to_string()),
     }
 }
 
-/// The report for a failed call.
-pub fn failure(err: HttpError, configured: &Configured) -> Failure {
+/// The report for a failed transport call.
+fn http_failure(err: HttpError, configured: &Configured) -> Failure {
     let base_url = configured.base_url.as_deref();
     let target = base_url.unwrap_or(wxpay_http::DEFAULT_BASE_URL);
     let backup = configured

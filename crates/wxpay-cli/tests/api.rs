@@ -37,8 +37,22 @@ fn callbacks_set_refuses_a_plain_http_url_before_sending() {
         .wxpay()
         .args(["callbacks", "set", "http://example.com/wxpay/coupon"]));
     r.expect_code(2);
-    assert!(r.stderr.contains("not sent"), "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was sent"), "{}", r.stderr);
     assert_eq!(sim.mock.notify_url(DEMO_MCHID), None);
+}
+
+#[test]
+fn callbacks_set_accepts_a_loopback_http_url_only_against_a_simulator() {
+    let rt = common::runtime();
+    let sim = Sim::start(&rt);
+    let r = run(sim
+        .wxpay()
+        .args(["callbacks", "set", "http://127.0.0.1:8080/wechatpay/coupon"]));
+    r.expect_code(0);
+    assert_eq!(
+        sim.mock.notify_url(DEMO_MCHID).as_deref(),
+        Some("http://127.0.0.1:8080/wechatpay/coupon")
+    );
 }
 
 #[test]

@@ -6,7 +6,8 @@ use crate::cli::ApiArgs;
 use crate::client;
 use crate::failure::Result;
 
-/// Any endpoint: the method is a type parameter because `ApiRequest::METHOD` is a constant.
+/// Any endpoint, sent through the `busifavor` client: the method is a type parameter because
+/// `ApiRequest::METHOD` is a constant.
 struct Raw<const M: u8> {
     path: String,
     body: Vec<u8>,

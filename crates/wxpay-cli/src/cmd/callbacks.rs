@@ -1,7 +1,8 @@
-//! `wxpay callbacks get|set`: the COUPON.SEND callback URL (seed 1; spec §8.9, §8.10).
+//! `wxpay callbacks get|set`: the COUPON.SEND callback URL (seed 1; spec §8.9, §8.10), through
+//! the `busifavor` client.
 
+use busifavor::SetCallbackRequest;
 use serde_json::json;
-use wxpay_model::busifavor::{GetCallbackRequest, SetCallbackRequest};
 
 use crate::cli::{CallbacksGetArgs, CallbacksSetArgs};
 use crate::client;
@@ -13,7 +14,7 @@ pub async fn get(args: &CallbacksGetArgs) -> Result<()> {
     let configured = client::build(&args.client)?;
     let answer = configured
         .client
-        .execute(&GetCallbackRequest::new(args.for_mchid.clone()))
+        .get_callback_url(args.for_mchid.as_deref())
         .await
         .map_err(|e| client::failure(e, &configured))?;
     let value = answer.value();
@@ -30,10 +31,14 @@ pub async fn get(args: &CallbacksGetArgs) -> Result<()> {
 pub async fn set(args: &CallbacksSetArgs) -> Result<()> {
     let configured = client::build(&args.client)?;
     let mut request = SetCallbackRequest::new(args.url.clone());
-    request.mchid = args.for_mchid.clone();
+    if let Some(m) = &args.for_mchid {
+        request = request.mchid(m.clone());
+    }
+    // Against a simulator the facade also accepts a loopback http:// URL; against WeChat
+    // Pay only https.
     let answer = configured
         .client
-        .execute(&request)
+        .set_callback_url(&request)
         .await
         .map_err(|e| client::failure(e, &configured))?;
     let value = answer.value();
