@@ -1,13 +1,13 @@
-//! Front-end issuing (spec §13): the parameters a merchant's server signs with the APIv2 key,
-//! handed to the simulator's stand-ins for the mini-program plugin and the H5 page.
+//! Front-end issuing (spec §13): the parameters the `busifavor` client signs with the APIv2
+//! key, handed to the simulator's stand-ins for the mini-program plugin and the H5 page.
 
+use busifavor::{H5CouponLink, PluginParams};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
-use wxpay_crypto::ApiV2Key;
 
 /// A plain HTTP client for the simulator's unsigned `/mock/v1/` routes.
 pub struct Simulator {
@@ -53,78 +53,32 @@ impl Simulator {
         Ok(v)
     }
 
-    /// The mini-program `send-coupon` plugin: one coupon, signed with the APIv2 key over the
-    /// index-suffixed parameters. Returns the coupon code and the signed string's parameters.
-    pub async fn miniprogram(
-        &self,
-        apiv2: &ApiV2Key,
-        mchid: &str,
-        stock_id: &str,
-        out_request_no: &str,
-        openid: &str,
-    ) -> Result<(String, String), String> {
-        let params = [
-            ("out_request_no0", out_request_no),
-            ("send_coupon_merchant", mchid),
-            ("stock_id0", stock_id),
-        ];
-        let sign = apiv2.sign(params);
+    /// Hands the plugin parameters (signed by the merchant's server) to the simulator's
+    /// stand-in for the mini-program `send-coupon` plugin, as the user `openid`. Returns the
+    /// first coupon's code.
+    pub async fn miniprogram(&self, params: &PluginParams, openid: &str) -> Result<String, String> {
+        let mut body = serde_json::to_value(params).map_err(|e| e.to_string())?;
+        body["openid"] = json!(openid);
         let v = self
-            .send(
-                "POST",
-                "/mock/v1/miniprogram/send-coupon",
-                Some(json!({
-                    "send_coupon_params": [{"stock_id": stock_id, "out_request_no": out_request_no}],
-                    "send_coupon_merchant": mchid,
-                    "sign": sign,
-                    "openid": openid,
-                })),
-            )
+            .send("POST", "/mock/v1/miniprogram/send-coupon", Some(body))
             .await?;
         let first = &v["send_coupon_result"][0];
         if first["code"] != "SUCCESS" {
             return Err(format!("the plugin refused: {first}"));
         }
-        Ok((
-            first["coupon_code"].as_str().unwrap_or_default().to_owned(),
-            sign,
-        ))
+        Ok(first["coupon_code"].as_str().unwrap_or_default().to_owned())
     }
 
-    /// The H5 coupon page: every query parameter but `sign` signed with the APIv2 key.
-    pub async fn h5(
-        &self,
-        apiv2: &ApiV2Key,
-        mchid: &str,
-        stock_id: &str,
-        out_request_no: &str,
-        openid: &str,
-    ) -> Result<(String, String), String> {
-        let params = [
-            ("stock_id", stock_id),
-            ("out_request_no", out_request_no),
-            ("send_coupon_merchant", mchid),
-            ("open_id", openid),
-        ];
-        let sign = apiv2.sign(params);
-        let query: Vec<(&str, String)> = params
-            .iter()
-            .map(|(k, v)| (*k, (*v).to_owned()))
-            .chain([("sign", sign.clone())])
-            .collect();
+    /// Follows the signed H5 coupon link, as the user's browser would, on the simulator's
+    /// stand-in for WeChat's coupon page. Returns the coupon code.
+    pub async fn h5(&self, link: &H5CouponLink) -> Result<String, String> {
         let v = self
             .send(
                 "GET",
-                &format!(
-                    "/mock/v1/busifavor/getcouponinfo?{}",
-                    wxpay_model::encode_query(&query)
-                ),
+                &format!("/mock/v1/busifavor/getcouponinfo?{}", link.query()),
                 None,
             )
             .await?;
-        Ok((
-            v["coupon_code"].as_str().unwrap_or_default().to_owned(),
-            sign,
-        ))
+        Ok(v["coupon_code"].as_str().unwrap_or_default().to_owned())
     }
 }

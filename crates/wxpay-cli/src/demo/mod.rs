@@ -9,15 +9,13 @@ use std::fmt::Display;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::json;
-use wxpay_crypto::{ApiV2Key, ApiV3Key, Clock, SystemClock, Verifier, WechatPayPublicKey};
-use wxpay_http::{Client, RetryPolicy};
-use wxpay_mock::{AttemptKind, Claim, DeliveryStatus, Fault, FaultKind, MockBuilder, MockHandle};
-use wxpay_model::Timestamp;
-use wxpay_model::busifavor::{
-    CreateStockRequest, GetCallbackRequest, QueryStockRequest, ReturnCouponRequest,
-    SendCouponRequest, UseCouponRequest,
+use busifavor::{
+    Client, CouponCodeMode, CreateStockRequest, PluginCoupon, RetryPolicy, ReturnCouponRequest,
+    SendCouponRequest, SetCallbackRequest, StockDiscount, Timestamp, UseCouponRequest, UseMethod,
 };
+use serde_json::json;
+use wxpay_crypto::{Clock, SystemClock};
+use wxpay_mock::{AttemptKind, Claim, DeliveryStatus, Fault, FaultKind, MockBuilder, MockHandle};
 
 use crate::cli::DemoArgs;
 use crate::failure::{Failure, Kind, Result};
@@ -29,8 +27,8 @@ use timeline::Timeline;
 /// The steps, in order; `--fail-step` takes one of these names.
 pub const STEPS: &[&str] = &[
     "simulator",
-    "receiver",
     "client",
+    "receiver",
     "seed-1",
     "stock",
     "issue-api",
@@ -140,8 +138,6 @@ impl Demo {
     }
 
     async fn run(&self) -> Result<Summary> {
-        let now = SystemClock.now_unix();
-
         // A local WeChat Pay: callbacks retried every 100 ms instead of 60 s, a signature probe
         // before each genuine delivery, and each delivered notification sent once more.
         let step = "simulator";
@@ -171,30 +167,25 @@ impl Demo {
             "the simulator is not on loopback".into()
         })?;
 
+        let step = "client";
+        self.tl.step(step, "build the busifavor client for merchant 1900009191 (public-key mode), aimed at the simulator");
+        let client = self.call(step, "building the client", demo_client(&mock))?;
+        self.check(
+            step,
+            client.mchid() == wxpay_mock::DEMO_MCHID && client.targets_simulator(),
+            || "wrong merchant or target".into(),
+        )?;
+
         let step = "receiver";
         self.tl.step(
             step,
-            "start the merchant's callback receiver (verify → decrypt → exactly once → reply)",
+            "start the merchant's callback receiver (open with the client → exactly once → reply)",
         );
-        let keys = mock.keys();
-        let verifier = Verifier::new().with_public_key(
-            keys.public_key_id(),
-            self.call(
-                step,
-                "loading the public key",
-                WechatPayPublicKey::from_pem(keys.public_key_pem()),
-            )?,
-        );
-        let apiv3 = self.call(
-            step,
-            "the APIv3 key",
-            ApiV3Key::new(wxpay_mock::DEMO_APIV3_KEY),
-        )?;
         let shared = Arc::new(Shared::default());
         let receiver = self.call(
             step,
             "starting the receiver",
-            Receiver::start("A", verifier, apiv3, Arc::clone(&shared), self.tl.clone()).await,
+            Receiver::start("A", client.clone(), Arc::clone(&shared), self.tl.clone()).await,
         )?;
         self.tl.event(
             step,
@@ -202,64 +193,40 @@ impl Demo {
             json!({"url": receiver.url}),
         );
 
-        let step = "client";
-        self.tl.step(step, "build the SDK client for merchant 1900009191 (public-key mode), aimed at the simulator");
-        let client = self.call(step, "building the client", demo_client(&mock))?;
-        self.check(step, client.mchid() == wxpay_mock::DEMO_MCHID, || {
-            "wrong merchant".into()
-        })?;
-
         // Seed 1: the callback URL.
         let step = "seed-1";
         self.tl.step(
             step,
             "seed 1: set the COUPON.SEND callback URL and read it back",
         );
-        self.call(
+        let set = self.call(
             step,
-            "registering the loopback URL",
-            mock.set_notify_url(wxpay_mock::DEMO_MCHID, &receiver.url)
-                .map_err(|e| e.message().to_owned()),
+            "POST /v3/marketing/busifavor/callbacks",
+            client
+                .set_callback_url(&SetCallbackRequest::new(receiver.url.clone()))
+                .await,
         )?;
-        self.tl.event(
-            step,
-            format!(
-                "set notify_url {} (loopback http, simulator-only registration)",
-                receiver.url
-            ),
-            json!({"notify_url": receiver.url}),
-        );
+        self.tl.event(step, format!("POST /v3/marketing/busifavor/callbacks → notify_url {} (loopback http: allowed because the client targets a simulator)", set.notify_url), json!({"notify_url": set.notify_url}));
         let got = self.call(
             step,
             "GET /v3/marketing/busifavor/callbacks",
-            client
-                .execute(&GetCallbackRequest::new(Some(
-                    wxpay_mock::DEMO_MCHID.to_owned(),
-                )))
-                .await,
+            client.get_callback_url(Some(wxpay_mock::DEMO_MCHID)).await,
         )?;
         self.tl.event(
             step,
             format!(
                 "GET /v3/marketing/busifavor/callbacks?mchid={} → mchid {}, notify_url {} (Request-ID {})",
                 wxpay_mock::DEMO_MCHID,
-                got.value().mchid,
-                got.value().notify_url,
+                got.mchid,
+                got.notify_url,
                 got.request_id().unwrap_or("-")
             ),
-            json!({"seed": 1, "mchid": got.value().mchid, "notify_url": got.value().notify_url}),
-        )
-        ;
+            json!({"seed": 1, "mchid": got.mchid, "notify_url": got.notify_url}),
+        );
         self.check(
             step,
-            got.value().notify_url == receiver.url && got.value().mchid == wxpay_mock::DEMO_MCHID,
-            || {
-                format!(
-                    "read back {:?}, set {:?}",
-                    got.value().notify_url,
-                    receiver.url
-                )
-            },
+            got.notify_url == receiver.url && got.mchid == wxpay_mock::DEMO_MCHID,
+            || format!("read back {:?}, set {:?}", got.notify_url, receiver.url),
         )?;
 
         let step = "stock";
@@ -271,26 +238,26 @@ impl Demo {
             step,
             "POST /v3/marketing/busifavor/stocks",
             client
-                .execute(&normal_stock("demo-stock-0001", now - 60, 100)?)
+                .create_stock(&self.normal_stock(step, &client, "demo-stock-0001", 100)?)
                 .await,
         )?;
-        let stock_id = stock.value().stock_id.clone();
+        let stock_id = stock.stock_id.clone();
         let info = self.call(
             step,
             "GET /v3/marketing/busifavor/stocks/{stock_id}",
-            client.execute(&QueryStockRequest::new(&stock_id)).await,
+            client.get_stock(&stock_id).await,
         )?;
         self.tl.event(
             step,
             format!(
-                "stock {stock_id} created, state {:?}",
-                info.value().stock_state
+                "stock {stock_id} \"{}\" created, state {}",
+                info.stock_name, info.stock_state
             ),
             json!({"stock_id": stock_id}),
         );
         self.check(
             step,
-            !stock_id.is_empty() && info.value().stock_id == stock_id,
+            !stock_id.is_empty() && info.stock_id == stock_id,
             || "the stock could not be read back".into(),
         )?;
 
@@ -298,23 +265,9 @@ impl Demo {
         let step = "issue-api";
         self.tl
             .step(step, "issue a coupon by API (POST /coupons/send)");
-        let sent = self.call(
-            step,
-            "POST /v3/marketing/busifavor/coupons/send",
-            client
-                .execute(&SendCouponRequest::new(
-                    "o-demo-api",
-                    APPID,
-                    &stock_id,
-                    "demo-send-0001",
-                ))
-                .await,
-        )?;
-        let api_code = sent
-            .value()
-            .result()
-            .map(|r| r.coupon_code)
-            .unwrap_or_default();
+        let api_code = self
+            .send(step, &client, &stock_id, "demo-send-0001")
+            .await?;
         self.tl.event(
             step,
             format!("coupon {api_code} sent to o-demo-api"),
@@ -325,34 +278,27 @@ impl Demo {
         })?;
         issued.push((api_code.clone(), "BUSICOUPON_SEND_CHANNEL_API"));
 
-        let apiv2 = self.call(
-            "issue-miniprogram",
-            "the APIv2 key",
-            ApiV2Key::new(wxpay_mock::DEMO_APIV2_KEY),
-        )?;
         let sim = frontend::Simulator::new(&mock.base_url());
         let step = "issue-miniprogram";
         self.tl.step(
             step,
             "a user claims one in the mini-program plugin (parameters signed with the APIv2 key)",
         );
-        let (mini_code, sign) = self.call(
+        let params = self.call(
+            step,
+            "signing the plugin parameters",
+            client.plugin_params(vec![PluginCoupon::new(&stock_id, "demo-mini-0001")]),
+        )?;
+        let mini_code = self.call(
             step,
             "the mini-program plugin",
-            sim.miniprogram(
-                &apiv2,
-                wxpay_mock::DEMO_MCHID,
-                &stock_id,
-                "demo-mini-0001",
-                "o-demo-mini",
-            )
-            .await,
+            sim.miniprogram(&params, "o-demo-mini").await,
         )?;
         self.tl.event(
             step,
             format!(
                 "coupon {mini_code} claimed by o-demo-mini (sign {}…)",
-                &sign[..8.min(sign.len())]
+                &params.sign[..8.min(params.sign.len())]
             ),
             json!({"coupon_code": mini_code, "channel": "MINIAPP"}),
         );
@@ -362,20 +308,14 @@ impl Demo {
         let step = "issue-h5";
         self.tl.step(
             step,
-            "a user claims one on the H5 page (URL signed with the APIv2 key)",
+            "a user claims one on the H5 page (link signed with the APIv2 key)",
         );
-        let (h5_code, _) = self.call(
+        let link = self.call(
             step,
-            "the H5 page",
-            sim.h5(
-                &apiv2,
-                wxpay_mock::DEMO_MCHID,
-                &stock_id,
-                "demo-h5-0001",
-                "o-demo-h5",
-            )
-            .await,
+            "signing the H5 link",
+            client.h5_coupon_link(&stock_id, "demoh50001", "o-demo-h5", None),
         )?;
+        let h5_code = self.call(step, "the H5 page", sim.h5(&link).await)?;
         self.tl.event(
             step,
             format!("coupon {h5_code} claimed by o-demo-h5"),
@@ -481,23 +421,9 @@ impl Demo {
             "the merchant's first answer fails (database down): WeChat Pay retries, processed once",
         );
         shared.fail_next();
-        let again = self.call(
-            step,
-            "POST /v3/marketing/busifavor/coupons/send",
-            client
-                .execute(&SendCouponRequest::new(
-                    "o-demo-api",
-                    APPID,
-                    &stock_id,
-                    "demo-send-0002",
-                ))
-                .await,
-        )?;
-        let retry_code = again
-            .value()
-            .result()
-            .map(|r| r.coupon_code)
-            .unwrap_or_default();
+        let retry_code = self
+            .send(step, &client, &stock_id, "demo-send-0002")
+            .await?;
         self.settle(step, &mock).await?;
         let id = mock
             .notifications()
@@ -525,31 +451,28 @@ impl Demo {
             step,
             format!("redeem coupon {api_code} (POST /coupons/use)"),
         );
+        let redeem = self.call(
+            step,
+            "building the request",
+            UseCouponRequest::builder()
+                .coupon_code(&api_code)
+                .stock_id(&stock_id)
+                .appid(APPID)
+                .use_time(Timestamp::now_beijing())
+                .use_request_no("demo-use-0001")
+                .build(),
+        )?;
         let used = self.call(
             step,
             "POST /v3/marketing/busifavor/coupons/use",
-            async {
-                let at = Timestamp::parse(&beijing(SystemClock.now_unix()))
-                    .map_err(|e| e.to_string())?;
-                client
-                    .execute(
-                        &UseCouponRequest::new(&api_code, APPID, at, "demo-use-0001")
-                            .stock_id(&stock_id),
-                    )
-                    .await
-                    .map_err(|e| e.to_string())
-            }
-            .await,
+            client.use_coupon(&redeem).await,
         )?;
         self.tl.event(
             step,
-            format!(
-                "coupon {api_code} used at {}",
-                used.value().wechatpay_use_time
-            ),
+            format!("coupon {api_code} used at {}", used.wechatpay_use_time),
             json!({"coupon_code": api_code}),
         );
-        self.check(step, used.value().stock_id == stock_id, || {
+        self.check(step, used.stock_id == stock_id, || {
             "redeemed under another stock".into()
         })?;
 
@@ -558,22 +481,25 @@ impl Demo {
             step,
             format!("return coupon {api_code} after a refund (POST /coupons/return)"),
         );
+        let back = self.call(
+            step,
+            "building the request",
+            ReturnCouponRequest::builder()
+                .coupon_code(&api_code)
+                .stock_id(&stock_id)
+                .return_request_no("demo-return-0001")
+                .build(),
+        )?;
         let returned = self.call(
             step,
             "POST /v3/marketing/busifavor/coupons/return",
-            client
-                .execute(&ReturnCouponRequest::new(
-                    &api_code,
-                    &stock_id,
-                    "demo-return-0001",
-                ))
-                .await,
+            client.return_coupon(&back).await,
         )?;
         self.tl.event(
             step,
             format!(
                 "coupon {api_code} usable again since {}",
-                returned.value().wechatpay_return_time
+                returned.wechatpay_return_time
             ),
             json!({"coupon_code": api_code}),
         );
@@ -603,7 +529,7 @@ impl Demo {
             step,
             "POST /v3/marketing/busifavor/stocks",
             client
-                .execute(&normal_stock("demo-stock-0002", now - 60, 10)?)
+                .create_stock(&self.normal_stock(step, &client, "demo-stock-0002", 10)?)
                 .await,
         )?;
         self.tl.event(
@@ -611,7 +537,7 @@ impl Demo {
             format!(
                 "500, then 200 on attempt {}: stock {}",
                 retried.attempts(),
-                retried.value().stock_id
+                retried.stock_id
             ),
             json!({"attempts": retried.attempts()}),
         );
@@ -628,9 +554,9 @@ impl Demo {
             "/v3/marketing/busifavor/stocks/{stock_id}",
             FaultKind::BadSignature,
         ));
-        let forged = client.execute(&QueryStockRequest::new(&stock_id)).await;
+        let forged = client.get_stock(&stock_id).await;
         mock.clear_faults();
-        let rejected = matches!(&forged, Err(wxpay_http::Error::Verification { .. }));
+        let rejected = matches!(&forged, Err(busifavor::Error::Verification(_)));
         if let Err(e) = &forged {
             self.tl
                 .event(step, format!("rejected: {e}"), json!({"rejected": true}));
@@ -654,6 +580,61 @@ impl Demo {
         Ok(summary)
     }
 
+    /// `POST /coupons/send` to `o-demo-api`; the coupon code.
+    async fn send(&self, step: &str, client: &Client, stock_id: &str, no: &str) -> Result<String> {
+        let request = self.call(
+            step,
+            "building the request",
+            SendCouponRequest::builder()
+                .openid("o-demo-api")
+                .appid(APPID)
+                .stock_id(stock_id)
+                .out_request_no(no)
+                .build(),
+        )?;
+        let sent = self.call(
+            step,
+            "POST /v3/marketing/busifavor/coupons/send",
+            client.send_coupon(&request).await,
+        )?;
+        Ok(sent.result().map(|r| r.coupon_code).unwrap_or_default())
+    }
+
+    /// A NORMAL stock: 10 CNY off 100, valid from a minute ago for 30 days, at most `max`.
+    fn normal_stock(
+        &self,
+        step: &str,
+        client: &Client,
+        no: &str,
+        max: i64,
+    ) -> Result<CreateStockRequest> {
+        let now = SystemClock.now_unix();
+        let at = |t: i64| Timestamp::parse(&beijing(t)).map_err(|e| e.to_string());
+        let (begin, end) = (
+            self.call(step, "a start time", at(now - 60))?,
+            self.call(step, "an end time", at(now + 30 * 86_400))?,
+        );
+        self.call(
+            step,
+            "building the stock",
+            CreateStockRequest::builder()
+                .stock_name("满100减10")
+                .belong_merchant(client.mchid())
+                .comment("wxpay demo")
+                .goods_name("全场通用")
+                .discount(StockDiscount::amount_off(1000, 10000))
+                .available(begin, end)
+                .use_method(UseMethod::OffLine)
+                .max_coupons(max)
+                .max_coupons_per_user(3)
+                .max_coupons_by_day(max)
+                .out_request_no(no)
+                .coupon_code_mode(CouponCodeMode::WechatpayMode)
+                .notify_appid(APPID)
+                .build(),
+        )
+    }
+
     /// Waits until every callback is delivered (bounded: the schedule is fast).
     async fn settle(&self, step: &str, mock: &MockHandle) -> Result<()> {
         let settled =
@@ -671,8 +652,9 @@ fn outcome(o: &wxpay_mock::AttemptOutcome) -> String {
     }
 }
 
-/// The SDK client for the simulator's demo merchant, in public-key mode; no backup host.
-fn demo_client(mock: &MockHandle) -> std::result::Result<Client, wxpay_http::Error> {
+/// The busifavor client for the simulator's demo merchant, in public-key mode, with the APIv2
+/// key for front-end issuing. Aimed at a loopback simulator, it has no backup host.
+fn demo_client(mock: &MockHandle) -> std::result::Result<Client, busifavor::Error> {
     let keys = mock.keys();
     Client::builder()
         .mchid(wxpay_mock::DEMO_MCHID)
@@ -680,34 +662,9 @@ fn demo_client(mock: &MockHandle) -> std::result::Result<Client, wxpay_http::Err
         .merchant_private_key_pem(mock.demo_merchant_private_key_pem())
         .wechatpay_public_key(keys.public_key_id(), keys.public_key_pem())
         .api_v3_key(wxpay_mock::DEMO_APIV3_KEY)
+        .api_v2_key(wxpay_mock::DEMO_APIV2_KEY)
         .base_url(mock.base_url())
-        .backup_url(None)
         .retry_policy(RetryPolicy::default().with_base_delay(Duration::from_millis(50)))
         .user_agent_suffix(format!("wxpay-cli/{} demo", env!("CARGO_PKG_VERSION")))
         .build()
-}
-
-/// A NORMAL stock: 10 CNY off 100, valid 30 days from `begin`, at most `max` coupons.
-fn normal_stock(out_request_no: &str, begin: i64, max: u64) -> Result<CreateStockRequest> {
-    serde_json::from_value(json!({
-        "stock_name": "满100减10",
-        "belong_merchant": wxpay_mock::DEMO_MCHID,
-        "comment": "wxpay demo",
-        "goods_name": "全场通用",
-        "stock_type": "NORMAL",
-        "coupon_use_rule": {
-            "coupon_available_time": {
-                "available_begin_time": beijing(begin),
-                "available_end_time": beijing(begin + 30 * 86_400),
-                "available_day_after_receive": 7
-            },
-            "fixed_normal_coupon": {"discount_amount": 1000, "transaction_minimum": 10000},
-            "use_method": "OFF_LINE"
-        },
-        "stock_send_rule": {"max_coupons": max, "max_coupons_per_user": 3, "max_coupons_by_day": max},
-        "out_request_no": out_request_no,
-        "coupon_code_mode": "WECHATPAY_MODE",
-        "notify_config": {"notify_appid": APPID}
-    }))
-    .map_err(|e| Failure::internal(format!("the demo stock no longer fits the model: {e}")))
 }

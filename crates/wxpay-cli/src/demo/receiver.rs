@@ -1,5 +1,6 @@
-//! The merchant's callback endpoint in the demo: verify → decrypt → claim the notification id
-//! once → the merchant's own code → reply, served over HTTP on 127.0.0.1.
+//! The merchant's callback endpoint in the demo: `busifavor::Client::open_notification`
+//! (verify → decrypt → type) → claim the notification id once → the merchant's own code →
+//! reply, served over HTTP on 127.0.0.1.
 
 use std::collections::HashSet;
 use std::convert::Infallible;
@@ -7,6 +8,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use busifavor::{Client, Error as BfError, NotificationReply};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -14,8 +16,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::json;
 use tokio::net::TcpListener;
-use wxpay_crypto::{ApiV3Key, SystemClock, Verifier};
-use wxpay_model::{Error as ModelError, NotificationReply, open_notification_from_headers};
+use wxpay_model::Error as ModelError;
 
 use super::timeline::Timeline;
 
@@ -69,8 +70,7 @@ impl Drop for Receiver {
 
 struct Ctx {
     name: String,
-    verifier: Verifier,
-    apiv3: ApiV3Key,
+    client: Client,
     shared: Arc<Shared>,
     timeline: Timeline,
 }
@@ -79,8 +79,7 @@ impl Receiver {
     /// Starts a receiver named `name` on 127.0.0.1.
     pub async fn start(
         name: &str,
-        verifier: Verifier,
-        apiv3: ApiV3Key,
+        client: Client,
         shared: Arc<Shared>,
         timeline: Timeline,
     ) -> std::io::Result<Self> {
@@ -88,8 +87,7 @@ impl Receiver {
         let url = format!("http://{}/wechatpay/coupon", listener.local_addr()?);
         let ctx = Arc::new(Ctx {
             name: name.to_owned(),
-            verifier,
-            apiv3,
+            client,
             shared,
             timeline,
         });
@@ -117,43 +115,45 @@ async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
         Ok(b) => b.to_bytes(),
         Err(_) => Bytes::new(),
     };
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    let reply = decide(ctx, &headers, &body);
+    let reply = decide(ctx, &parts.headers, &body).await;
     let mut resp = Response::new(Full::new(Bytes::from(reply.body.to_vec())));
     *resp.status_mut() = hyper::StatusCode::from_u16(reply.status)
         .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
     resp
 }
 
-fn decide(ctx: &Ctx, headers: &[(String, String)], body: &[u8]) -> NotificationReply {
-    let step = "callbacks";
-    let pairs = headers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-    let n = match open_notification_from_headers(
-        pairs,
-        body,
-        &ctx.verifier,
-        &ctx.apiv3,
-        &SystemClock,
-    ) {
+async fn decide(ctx: &Ctx, headers: &http::HeaderMap, body: &[u8]) -> NotificationReply {
+    let step = "seed-2";
+    let n = match ctx.client.open_notification(headers, body).await {
         Ok(n) => n,
-        Err(e) => {
+        Err(BfError::Notification(e)) => {
             let reply = NotificationReply::for_error(&e);
-            let what = match &e {
-                ModelError::NotificationUnverified(wxpay_crypto::Error::SignatureProbe) => {
-                    "signature probe (WECHATPAY/SIGNTEST/) refused".to_owned()
-                }
-                other => format!("refused: {other}"),
+            let probe = matches!(
+                e,
+                ModelError::NotificationUnverified(wxpay_crypto::Error::SignatureProbe)
+            );
+            let what = if probe {
+                "signature probe (WECHATPAY/SIGNTEST/) refused".to_owned()
+            } else {
+                format!("refused: {e}")
             };
             ctx.timeline.event(
                 step,
                 format!("receiver {}: {what} → {}", ctx.name, reply.status),
-                json!({"receiver": ctx.name, "outcome": "refused", "status": reply.status, "probe": matches!(e, ModelError::NotificationUnverified(wxpay_crypto::Error::SignatureProbe))}),
+                json!({"receiver": ctx.name, "outcome": "refused", "status": reply.status, "probe": probe}),
             );
             return reply;
+        }
+        Err(other) => {
+            ctx.timeline.event(
+                step,
+                format!(
+                    "receiver {}: could not open the callback: {other} → 500",
+                    ctx.name
+                ),
+                json!({"receiver": ctx.name, "outcome": "error"}),
+            );
+            return NotificationReply::fail("temporarily unavailable");
         }
     };
     let Some(event) = n.coupon_send() else {

@@ -1,6 +1,7 @@
 //! The demo's timeline: steps and what happened in each, printed as it happens — readable
 //! lines on stdout, or JSON lines on stdout with readable progress on stderr.
 
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serde_json::{Value, json};
@@ -10,6 +11,7 @@ use crate::output::outln;
 /// Shared by the steps and the callback receivers.
 #[derive(Clone)]
 pub struct Timeline {
+    order: Arc<Mutex<()>>,
     started: Instant,
     json: bool,
     progress: bool,
@@ -20,6 +22,7 @@ impl Timeline {
     /// text on stderr.
     pub fn new(json: bool, quiet: bool) -> Self {
         Self {
+            order: Arc::default(),
             started: Instant::now(),
             json,
             progress: !quiet,
@@ -27,6 +30,8 @@ impl Timeline {
     }
 
     fn push(&self, step: &str, kind: &'static str, text: String, data: Value) {
+        // One line at a time, stamped under the lock, so the times only grow.
+        let _order = self.order.lock();
         let at_ms = self.started.elapsed().as_millis();
         let line = match kind {
             "step" => format!("{at_ms:>6} ms  ▸ {text}"),
