@@ -25,6 +25,7 @@ fn appendix_a5_opens_to_exactly_its_plaintext() {
         nonce: "c5ac7061fccab6bf3e254dcf98995b8c",
         signature: A5_SIGNATURE,
         serial: A5_SERIAL,
+        signature_type: None,
     };
     let n = wxpay_model::open_notification(
         &headers,
