@@ -147,8 +147,9 @@ pub fn open_verified_notification(body: &[u8], key: &ApiV3Key) -> Result<Notific
     })
 }
 
-/// [`open_notification`] reading the `Wechatpay-*` headers (`Wechatpay-Signature-Type` included) from any list of header pairs
-/// (names matched case-insensitively), as web frameworks hand them over.
+/// [`open_notification`] reading the `Wechatpay-*` headers (`Wechatpay-Signature-Type`
+/// included) from any list of header pairs (names matched case-insensitively), as web
+/// frameworks hand them over.
 pub fn open_notification_from_headers<'a, I, K, V>(
     headers: I,
     body: &[u8],
