@@ -158,10 +158,11 @@ impl PostgresStore {
         let mut manager_config = ManagerConfig::default();
         manager_config.recycling_method = RecyclingMethod::Fast;
         let manager = Manager::from_config(pg, NoTls, manager_config);
+        // No wait timeout of its own: the handler bounds every store call (`store_timeout`),
+        // and waiting for a connection is the queue a burst of deliveries forms.
         let pool = Pool::builder(manager)
             .max_size(16)
             .runtime(Runtime::Tokio1)
-            .wait_timeout(Some(Duration::from_secs(1)))
             .create_timeout(Some(Duration::from_secs(1)))
             .recycle_timeout(Some(Duration::from_secs(1)))
             .build()
