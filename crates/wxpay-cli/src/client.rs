@@ -146,7 +146,7 @@ fn http_failure(err: HttpError, configured: &Configured) -> Failure {
             }
             f
         }
-        HttpError::Verification { .. } | HttpError::UnsupportedSignatureType { .. } => {
+        HttpError::Verification { .. } => {
             Failure::check(err.to_string())
                 .stage("answer signature")
                 .cause("the answer is not signed by a key configured for WeChat Pay: a wrong key, a proxy that altered the answer, or a probe")

@@ -9,6 +9,7 @@ use std::fmt::Display;
 use std::sync::Arc;
 use std::time::Duration;
 
+use busifavor::callback::{IdempotencyStore, MemoryStore, PostgresStore, RedisStore};
 use busifavor::{
     Client, CouponCodeMode, CreateStockRequest, PluginCoupon, RetryPolicy, ReturnCouponRequest,
     SendCouponRequest, SetCallbackRequest, StockDiscount, Timestamp, UseCouponRequest, UseMethod,
@@ -21,7 +22,7 @@ use crate::cli::DemoArgs;
 use crate::failure::{Failure, Kind, Result};
 use crate::output::outln;
 use crate::timefmt::beijing;
-use receiver::{Receiver, Shared};
+use receiver::Shared;
 use timeline::Timeline;
 
 /// The steps, in order; `--fail-step` takes one of these names.
@@ -55,18 +56,12 @@ pub async fn run(args: &DemoArgs) -> Result<()> {
                 .fix(format!("one of: {}", STEPS.join(", "))),
         );
     }
-    if args.store != "memory" {
-        return Err(Failure::usage(format!(
-            "--store {} is not available in this build",
-            args.store
-        ))
-        .cause("the shared Redis/PostgreSQL idempotency stores come with the busifavor callback handler")
-        .fix("run `wxpay demo` (in-memory store)"));
-    }
+    let store = StoreKind::parse(&args.store)?;
     let timeline = Timeline::new(args.json, args.quiet);
     let demo = Demo {
         tl: timeline.clone(),
         fail: args.fail_step.clone(),
+        store,
     };
     let result = demo.run().await;
     let elapsed = timeline.elapsed_ms();
@@ -99,6 +94,52 @@ struct Summary {
 struct Demo {
     tl: Timeline,
     fail: Option<String>,
+    store: StoreKind,
+}
+
+/// Where the receivers keep which notifications they processed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum StoreKind {
+    /// One receiver, an in-memory store.
+    Memory,
+    /// Two receivers sharing Redis.
+    Redis(String),
+    /// Two receivers sharing a PostgreSQL inbox table.
+    Postgres(String),
+}
+
+impl StoreKind {
+    fn parse(text: &str) -> Result<Self> {
+        let t = text.trim();
+        if t == "memory" {
+            Ok(Self::Memory)
+        } else if t.starts_with("redis://") || t.starts_with("rediss://") {
+            Ok(Self::Redis(t.to_owned()))
+        } else if t.starts_with("postgres://") || t.starts_with("postgresql://") {
+            Ok(Self::Postgres(t.to_owned()))
+        } else {
+            Err(Failure::usage(format!("--store {text:?} is not a store"))
+                .fix("memory, redis://HOST:PORT or postgres://USER@HOST:PORT/DATABASE"))
+        }
+    }
+
+    /// The URL with any password hidden.
+    fn shown(&self) -> String {
+        let url = match self {
+            Self::Memory => return "memory".to_owned(),
+            Self::Redis(u) | Self::Postgres(u) => u,
+        };
+        match (url.find("://"), url.rfind('@')) {
+            (Some(s), Some(at)) if at > s => {
+                let userinfo = &url[s + 3..at];
+                match userinfo.split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                    None => url.clone(),
+                }
+            }
+            _ => url.clone(),
+        }
+    }
 }
 
 impl Demo {
@@ -177,21 +218,82 @@ impl Demo {
         )?;
 
         let step = "receiver";
-        self.tl.step(
-            step,
-            "start the merchant's callback receiver (open with the client → exactly once → reply)",
-        );
         let shared = Arc::new(Shared::default());
-        let receiver = self.call(
-            step,
-            "starting the receiver",
-            Receiver::start("A", client.clone(), Arc::clone(&shared), self.tl.clone()).await,
-        )?;
-        self.tl.event(
-            step,
-            format!("receiver A at {}", receiver.url),
-            json!({"url": receiver.url}),
-        );
+        let store: Arc<dyn IdempotencyStore> = match &self.store {
+            StoreKind::Memory => {
+                self.tl.step(step, "start the merchant's callback receiver: busifavor's callback handler, in-memory idempotency store");
+                Arc::new(MemoryStore::new())
+            }
+            StoreKind::Redis(url) => {
+                self.tl.step(step, format!("start two receivers sharing the Redis store at {} behind a round-robin balancer", self.store.shown()));
+                let prefix = format!("wxpay-demo:{}:", run_id());
+                let store = RedisStore::connect(url)
+                    .await
+                    .map_err(|e| self.unreachable(step, "Redis", e))?
+                    .with_prefix(prefix)
+                    .map_err(|e| self.unreachable(step, "Redis", e))?;
+                Arc::new(store)
+            }
+            StoreKind::Postgres(url) => {
+                self.tl.step(step, format!("start two receivers sharing the PostgreSQL inbox at {} behind a round-robin balancer", self.store.shown()));
+                let store = PostgresStore::connect(url)
+                    .and_then(|s| s.with_table("wxpay_demo_inbox"))
+                    .map_err(|e| self.unreachable(step, "PostgreSQL", e))?;
+                store
+                    .migrate()
+                    .await
+                    .map_err(|e| self.unreachable(step, "PostgreSQL", e))?;
+                Arc::new(store)
+            }
+        };
+        let names: &[&str] = if self.store == StoreKind::Memory {
+            &["A"]
+        } else {
+            &["A", "B"]
+        };
+        let mut receivers = Vec::new();
+        for name in names {
+            let r = self.call(
+                step,
+                "starting a receiver",
+                receiver::start(
+                    name,
+                    &client,
+                    Arc::clone(&store),
+                    Arc::clone(&shared),
+                    self.tl.clone(),
+                )
+                .await,
+            )?;
+            self.tl.event(
+                step,
+                format!("receiver {name} at {}", r.url),
+                json!({"receiver": name, "url": r.url}),
+            );
+            receivers.push(r);
+        }
+        let balancer = if receivers.len() > 1 {
+            let lb = self.call(
+                step,
+                "starting the balancer",
+                receiver::balancer(
+                    receivers.iter().map(|r| r.url.clone()).collect(),
+                    self.tl.clone(),
+                )
+                .await,
+            )?;
+            self.tl.event(
+                step,
+                format!("balancer at {} → receivers {}", lb.url, names.join(", ")),
+                json!({"url": lb.url}),
+            );
+            Some(lb)
+        } else {
+            None
+        };
+        let notify_url = balancer
+            .as_ref()
+            .map_or_else(|| receivers[0].url.clone(), |b| b.url.clone());
 
         // Seed 1: the callback URL.
         let step = "seed-1";
@@ -203,7 +305,7 @@ impl Demo {
             step,
             "POST /v3/marketing/busifavor/callbacks",
             client
-                .set_callback_url(&SetCallbackRequest::new(receiver.url.clone()))
+                .set_callback_url(&SetCallbackRequest::new(notify_url.clone()))
                 .await,
         )?;
         self.tl.event(step, format!("POST /v3/marketing/busifavor/callbacks → notify_url {} (loopback http: allowed because the client targets a simulator)", set.notify_url), json!({"notify_url": set.notify_url}));
@@ -225,8 +327,8 @@ impl Demo {
         );
         self.check(
             step,
-            got.notify_url == receiver.url && got.mchid == wxpay_mock::DEMO_MCHID,
-            || format!("read back {:?}, set {:?}", got.notify_url, receiver.url),
+            got.notify_url == notify_url && got.mchid == wxpay_mock::DEMO_MCHID,
+            || format!("read back {:?}, set {:?}", got.notify_url, notify_url),
         )?;
 
         let step = "stock";
@@ -575,8 +677,23 @@ impl Demo {
         self.check("seed-2", stuck == 0, || {
             format!("{stuck} notification(s) not delivered cleanly")
         })?;
+        if receivers.len() > 1 {
+            let duplicates = shared.duplicates();
+            let crossed = duplicates
+                .iter()
+                .filter(|(r, id)| processed_by(&shared, id).is_some_and(|p| &p != r))
+                .count();
+            self.tl.event("seed-2", format!("{crossed} duplicate(s) absorbed by a receiver other than the one that processed the notification: the store is shared"), json!({"crossed_duplicates": crossed}));
+            self.check("seed-2", crossed > 0 && crossed == duplicates.len(), || {
+                format!(
+                    "{crossed} of {} duplicates reached the other receiver",
+                    duplicates.len()
+                )
+            })?;
+        }
         mock.shutdown().await;
-        drop(receiver);
+        drop(balancer);
+        drop(receivers);
         Ok(summary)
     }
 
@@ -635,6 +752,13 @@ impl Demo {
         )
     }
 
+    /// The store could not be reached: a network failure naming the step.
+    fn unreachable(&self, step: &str, what: &str, e: impl Display) -> Failure {
+        Failure::new(Kind::Network, format!("step `{step}`: cannot use {what} at {}: {e}", self.store.shown()))
+            .stage(step)
+            .fix(format!("start {what} (see README.md, \"Redis and PostgreSQL\"), or run the demo without --store"))
+    }
+
     /// Waits until every callback is delivered (bounded: the schedule is fast).
     async fn settle(&self, step: &str, mock: &MockHandle) -> Result<()> {
         let settled =
@@ -643,6 +767,24 @@ impl Demo {
             "callbacks still pending after 20 s".into()
         })
     }
+}
+
+/// The receiver that processed notification `id`.
+fn processed_by(shared: &Shared, id: &str) -> Option<String> {
+    shared
+        .processed()
+        .into_iter()
+        .find(|p| p.id == id)
+        .map(|p| p.receiver)
+}
+
+/// A name for this run (Redis key prefix).
+fn run_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{}-{nanos}", std::process::id())
 }
 
 fn outcome(o: &wxpay_mock::AttemptOutcome) -> String {

@@ -1,22 +1,24 @@
-//! The merchant's callback endpoint in the demo: `busifavor::Client::open_notification`
-//! (verify → decrypt → type) → claim the notification id once → the merchant's own code →
-//! reply, served over HTTP on 127.0.0.1.
+//! The merchant's callback receivers in the demo: `busifavor`'s [`CallbackHandler`] (verify →
+//! decrypt → claim in the idempotency store → the merchant's code → reply) served over HTTP on
+//! 127.0.0.1, and — for a shared store — a round-robin balancer in front of two of them.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use busifavor::{Client, Error as BfError, NotificationReply};
+use busifavor::callback::{CallbackError, CallbackHandler, Delivery, IdempotencyStore};
+use busifavor::{Client, CouponSendEvent};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
+use hyper_util::client::legacy::Client as HttpClient;
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::json;
 use tokio::net::TcpListener;
-use wxpay_model::Error as ModelError;
 
 use super::timeline::Timeline;
 
@@ -35,16 +37,16 @@ pub struct Processed {
     pub receiver: String,
 }
 
-/// What every receiver shares: the exactly-once store and the merchant's records.
+/// The merchant's own records (what its code did), shared by its receivers.
 #[derive(Default)]
 pub struct Shared {
-    done: Mutex<HashSet<String>>,
     processed: Mutex<Vec<Processed>>,
+    duplicates: Mutex<Vec<(String, String)>>,
     fail_next: AtomicBool,
 }
 
 impl Shared {
-    /// Makes the merchant's code fail once (a database outage), so WeChat Pay retries.
+    /// Makes the merchant's code fail once (its database is down), so WeChat Pay retries.
     pub fn fail_next(&self) {
         self.fail_next.store(true, Ordering::SeqCst);
     }
@@ -53,176 +55,248 @@ impl Shared {
     pub fn processed(&self) -> Vec<Processed> {
         self.processed.lock().map(|v| v.clone()).unwrap_or_default()
     }
+
+    /// `(receiver, notification id)` of every duplicate absorbed.
+    pub fn duplicates(&self) -> Vec<(String, String)> {
+        self.duplicates
+            .lock()
+            .map(|v| v.clone())
+            .unwrap_or_default()
+    }
 }
 
-/// A running receiver.
-pub struct Receiver {
+/// A running HTTP endpoint (a receiver or the balancer).
+pub struct Endpoint {
     /// `http://127.0.0.1:PORT/wechatpay/coupon`.
     pub url: String,
     task: tokio::task::JoinHandle<()>,
 }
 
-impl Drop for Receiver {
+impl Drop for Endpoint {
     fn drop(&mut self) {
         self.task.abort();
     }
 }
 
-struct Ctx {
-    name: String,
-    client: Client,
+/// Serves `respond` for every request on a new 127.0.0.1 port.
+async fn serve<F, Fut>(respond: F) -> std::io::Result<Endpoint>
+where
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Response<Full<Bytes>>> + Send + 'static,
+{
+    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let url = format!("http://{}/wechatpay/coupon", listener.local_addr()?);
+    let task = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let respond = respond.clone();
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
+                    let respond = respond.clone();
+                    async move { Ok::<_, Infallible>(respond(req).await) }
+                });
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    Ok(Endpoint { url, task })
+}
+
+/// Starts receiver `name`: the real callback handler, verifying with `client`'s keys, claiming
+/// notifications in `store`, running the merchant's code (which records into `shared`).
+pub async fn start(
+    name: &str,
+    client: &Client,
+    store: Arc<dyn IdempotencyStore>,
     shared: Arc<Shared>,
     timeline: Timeline,
-}
-
-impl Receiver {
-    /// Starts a receiver named `name` on 127.0.0.1.
-    pub async fn start(
-        name: &str,
-        client: Client,
-        shared: Arc<Shared>,
-        timeline: Timeline,
-    ) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-        let url = format!("http://{}/wechatpay/coupon", listener.local_addr()?);
-        let ctx = Arc::new(Ctx {
-            name: name.to_owned(),
-            client,
-            shared,
-            timeline,
-        });
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let ctx = Arc::clone(&ctx);
-                tokio::spawn(async move {
-                    let svc = hyper::service::service_fn(move |req: Request<Incoming>| {
-                        let ctx = Arc::clone(&ctx);
-                        async move { Ok::<_, Infallible>(handle(&ctx, req).await) }
-                    });
-                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
-                });
-            }
-        });
-        Ok(Self { url, task })
-    }
-}
-
-async fn handle(ctx: &Ctx, req: Request<Incoming>) -> Response<Full<Bytes>> {
-    let (parts, body) = req.into_parts();
-    let body = match body.collect().await {
-        Ok(b) => b.to_bytes(),
-        Err(_) => Bytes::new(),
-    };
-    let reply = decide(ctx, &parts.headers, &body).await;
-    let mut resp = Response::new(Full::new(Bytes::from(reply.body.to_vec())));
-    *resp.status_mut() = hyper::StatusCode::from_u16(reply.status)
-        .unwrap_or(hyper::StatusCode::INTERNAL_SERVER_ERROR);
-    resp
-}
-
-async fn decide(ctx: &Ctx, headers: &http::HeaderMap, body: &[u8]) -> NotificationReply {
-    let step = "seed-2";
-    let n = match ctx.client.open_notification(headers, body).await {
-        Ok(n) => n,
-        Err(BfError::Notification(e)) => {
-            let reply = NotificationReply::for_error(&e);
-            let probe = matches!(
-                e,
-                ModelError::NotificationUnverified(wxpay_crypto::Error::SignatureProbe)
-            );
-            let what = if probe {
-                "signature probe (WECHATPAY/SIGNTEST/) refused".to_owned()
-            } else {
-                format!("refused: {e}")
-            };
-            ctx.timeline.event(
-                step,
-                format!("receiver {}: {what} → {}", ctx.name, reply.status),
-                json!({"receiver": ctx.name, "outcome": "refused", "status": reply.status, "probe": probe}),
-            );
-            return reply;
-        }
-        Err(other) => {
-            ctx.timeline.event(
-                step,
-                format!(
-                    "receiver {}: could not open the callback: {other} → 500",
-                    ctx.name
-                ),
-                json!({"receiver": ctx.name, "outcome": "error"}),
-            );
-            return NotificationReply::fail("temporarily unavailable");
+) -> Result<Endpoint, String> {
+    let work = {
+        let (name, shared, timeline) = (name.to_owned(), Arc::clone(&shared), timeline.clone());
+        move |event: CouponSendEvent, meta: busifavor::callback::CallbackMeta| {
+            let (name, shared, timeline) = (name.clone(), Arc::clone(&shared), timeline.clone());
+            async move { merchant_code(&name, &shared, &timeline, &event, &meta) }
         }
     };
-    let Some(event) = n.coupon_send() else {
-        return NotificationReply::success();
-    };
-    let claimed = ctx
-        .shared
-        .done
-        .lock()
-        .map(|d| !d.contains(n.id()))
-        .unwrap_or(false);
-    if !claimed {
-        ctx.timeline.event(
-            step,
-            format!("receiver {}: {} again → duplicate absorbed, 204", ctx.name, n.id()),
-            json!({"receiver": ctx.name, "outcome": "duplicate", "id": n.id(), "coupon_code": event.coupon_code}),
+    let handler = CallbackHandler::builder()
+        .client(client.http())
+        .shared_store(store)
+        .on_coupon_send(work)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let name = name.to_owned();
+    serve(move |req| {
+        let (handler, name, timeline, shared) = (
+            handler.clone(),
+            name.clone(),
+            timeline.clone(),
+            Arc::clone(&shared),
         );
-        return NotificationReply::success();
-    }
-    if ctx.shared.fail_next.swap(false, Ordering::SeqCst) {
-        ctx.timeline.event(
-            step,
+        async move {
+            let result = handler.process(req).await;
+            report(&name, &timeline, &shared, &result);
+            handler.respond(&result)
+        }
+    })
+    .await
+    .map_err(|e| e.to_string())
+}
+
+/// The merchant's own code for one COUPON.SEND: record the coupon (or fail once, as if its
+/// database were down).
+fn merchant_code(
+    name: &str,
+    shared: &Shared,
+    timeline: &Timeline,
+    event: &CouponSendEvent,
+    meta: &busifavor::callback::CallbackMeta,
+) -> Result<(), String> {
+    let id = &meta.notification_id;
+    if shared.fail_next.swap(false, Ordering::SeqCst) {
+        timeline.event(
+            "seed-2",
             format!(
-                "receiver {}: {} coupon {} → the merchant's code failed (database down) → 500, WeChat Pay retries",
-                ctx.name,
-                n.id(),
+                "receiver {name}: {id} coupon {} → the merchant's code failed (database down) → 500, WeChat Pay retries",
                 event.coupon_code
             ),
-            json!({"receiver": ctx.name, "outcome": "failed", "id": n.id(), "coupon_code": event.coupon_code}),
+            json!({"receiver": name, "outcome": "failed", "id": id, "coupon_code": event.coupon_code}),
         );
-        return NotificationReply::fail("temporarily unavailable");
-    }
-    let first = ctx
-        .shared
-        .done
-        .lock()
-        .map(|mut d| d.insert(n.id().to_owned()))
-        .unwrap_or(false);
-    if !first {
-        return NotificationReply::success();
+        return Err("the merchant's database is down".to_owned());
     }
     let transaction_id = event.attach_info().and_then(|a| a.transaction_id.clone());
     let channel = event.send_channel.to_string();
-    ctx.timeline.event(
-        step,
+    timeline.event(
+        "seed-2",
         format!(
-            "receiver {}: COUPON.SEND {} coupon {} of stock {} via {}{} → processed, 204",
-            ctx.name,
-            n.id(),
+            "receiver {name}: COUPON.SEND {id} coupon {} of stock {} via {channel}{} → processed (fencing {}), 204",
             event.coupon_code,
             event.stock_id,
-            channel,
             transaction_id
                 .as_deref()
                 .map(|t| format!(" (pay-gift transaction {t})"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            meta.fencing
         ),
-        json!({"receiver": ctx.name, "outcome": "processed", "id": n.id(), "event_type": n.event_type(),
+        json!({"receiver": name, "outcome": "processed", "id": id, "event_type": meta.event_type,
                "coupon_code": event.coupon_code, "stock_id": event.stock_id, "send_channel": channel,
-               "attach_info": serde_json::to_value(&event.attach_info).unwrap_or_default()}),
+               "attach_info": serde_json::to_value(&event.attach_info).unwrap_or_default(),
+               "fencing": meta.fencing}),
     );
-    if let Ok(mut p) = ctx.shared.processed.lock() {
+    if let Ok(mut p) = shared.processed.lock() {
         p.push(Processed {
-            id: n.id().to_owned(),
+            id: id.clone(),
             coupon_code: event.coupon_code.clone(),
             channel,
             transaction_id,
-            receiver: ctx.name.clone(),
+            receiver: name.to_owned(),
         });
     }
-    NotificationReply::success()
+    Ok(())
+}
+
+/// Puts what the handler did with a delivery (other than processing it) on the timeline.
+fn report(
+    name: &str,
+    timeline: &Timeline,
+    shared: &Shared,
+    result: &Result<Delivery, CallbackError>,
+) {
+    let step = "seed-2";
+    match result {
+        Ok(Delivery::Duplicate { notification_id }) => {
+            if let Ok(mut d) = shared.duplicates.lock() {
+                d.push((name.to_owned(), notification_id.clone()));
+            }
+            timeline.event(
+                step,
+                format!("receiver {name}: {notification_id} again → already processed, duplicate absorbed, 204"),
+                json!({"receiver": name, "outcome": "duplicate", "id": notification_id}),
+            );
+        }
+        Ok(_) => {}
+        Err(CallbackError::Unverified(wxpay_crypto::Error::SignatureProbe)) => timeline.event(
+            step,
+            format!("receiver {name}: signature probe (WECHATPAY/SIGNTEST/) refused → 401"),
+            json!({"receiver": name, "outcome": "refused", "probe": true, "status": 401}),
+        ),
+        Err(CallbackError::HandlerFailed { .. }) => {} // the merchant's code said why
+        Err(e) => timeline.event(
+            step,
+            format!("receiver {name}: {e} → {}", e.status()),
+            json!({"receiver": name, "outcome": "refused", "status": e.status()}),
+        ),
+    }
+}
+
+/// A load balancer in front of several receivers, as a merchant's machines behind one notify
+/// URL — the worst case for exactly-once: each delivery of a notification (probe, genuine,
+/// retry, duplicate; told apart by the envelope's plaintext `id`) goes to the next receiver
+/// in turn, so a duplicate never lands where the notification was processed.
+pub async fn balancer(backends: Vec<String>, timeline: Timeline) -> Result<Endpoint, String> {
+    let http: HttpClient<HttpConnector, Full<Bytes>> =
+        HttpClient::builder(TokioExecutor::new()).build_http();
+    let next = Arc::new(AtomicUsize::new(0));
+    let per_id: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let backends = Arc::new(backends);
+    serve(move |req: Request<Incoming>| {
+        let (http, next, per_id, backends, timeline) = (
+            http.clone(),
+            Arc::clone(&next),
+            Arc::clone(&per_id),
+            Arc::clone(&backends),
+            timeline.clone(),
+        );
+        async move {
+            let (parts, body) = req.into_parts();
+            let body = body
+                .collect()
+                .await
+                .map(|b| b.to_bytes())
+                .unwrap_or_default();
+            let id = serde_json::from_slice::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_owned));
+            let turn = match (id, per_id.lock()) {
+                (Some(id), Ok(mut seen)) => {
+                    let n = seen.entry(id).or_insert(0);
+                    *n += 1;
+                    *n - 1
+                }
+                _ => next.fetch_add(1, Ordering::SeqCst),
+            };
+            let i = turn % backends.len();
+            let mut forward = Request::builder().method(parts.method).uri(&backends[i]);
+            for (k, v) in &parts.headers {
+                forward = forward.header(k, v);
+            }
+            let answer = match forward.body(Full::new(body)) {
+                Ok(r) => http.request(r).await.map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            };
+            match answer {
+                Ok(resp) => {
+                    let (parts, body) = resp.into_parts();
+                    let body = body
+                        .collect()
+                        .await
+                        .map(|b| b.to_bytes())
+                        .unwrap_or_default();
+                    Response::from_parts(parts, Full::new(body))
+                }
+                Err(e) => {
+                    timeline.event(
+                        "seed-2",
+                        format!("balancer: receiver unreachable: {e} → 502"),
+                        json!({"outcome": "unreachable"}),
+                    );
+                    let mut r = Response::new(Full::new(Bytes::new()));
+                    *r.status_mut() = hyper::StatusCode::BAD_GATEWAY;
+                    r
+                }
+            }
+        }
+    })
+    .await
+    .map_err(|e| e.to_string())
 }
