@@ -5,17 +5,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
 use tracing::{Instrument, debug, info};
-use wxpay_crypto::{AEAD_ALGORITHM, ApiV3Key, PlatformCertificate, SignatureHeaders};
-use wxpay_model::RequestBody;
+use wxpay_crypto::{ApiV3Key, PlatformCertificate, SignatureHeaders};
+use wxpay_model::certificates::{CERTIFICATES_PATH, CertificateList, CertificatesRequest};
 
 use crate::client::{Inner, check_signature_type};
 use crate::error::Error;
 use crate::prepared::Prepared;
-
-/// The download path.
-pub(crate) const PATH: &str = "/v3/certificates";
 
 /// After a download for an unknown serial that did not bring that serial, no unknown serial
 /// (whichever) triggers another download for this long. Callbacks can be sent by anyone, so
@@ -31,26 +27,6 @@ pub(crate) struct CertManager {
     generation: AtomicU64,
     /// When the last serial-triggered download that did not help ended.
     last_miss: Mutex<Option<Instant>>,
-}
-
-#[derive(Deserialize)]
-struct CertificateList {
-    data: Vec<CertificateEntry>,
-}
-
-#[derive(Deserialize)]
-struct CertificateEntry {
-    serial_no: String,
-    encrypt_certificate: EncryptedCertificate,
-}
-
-#[derive(Deserialize)]
-struct EncryptedCertificate {
-    algorithm: String,
-    nonce: String,
-    #[serde(default)]
-    associated_data: String,
-    ciphertext: String,
 }
 
 impl CertManager {
@@ -103,12 +79,12 @@ impl CertManager {
     }
 
     async fn download(&self, inner: &Inner) -> Result<usize, Error> {
-        let span = tracing::info_span!("wxpay.certificates", path = PATH);
+        let span = tracing::info_span!("wxpay.certificates", path = CERTIFICATES_PATH);
         self.download_inner(inner).instrument(span).await
     }
 
     async fn download_inner(&self, inner: &Inner) -> Result<usize, Error> {
-        let request = Prepared::new(http::Method::GET, PATH, PATH.to_owned(), RequestBody::Empty)?;
+        let request = Prepared::from_request(&CertificatesRequest)?;
         let raw = inner.send(&request).await?;
         let now = inner.clock.now_unix();
         let certs = decode(&self.key, &raw.body, now)?;
@@ -151,16 +127,14 @@ fn decode(key: &ApiV3Key, body: &[u8], now: i64) -> Result<Vec<PlatformCertifica
     let mut out = Vec::new();
     for entry in list.data {
         let enc = &entry.encrypt_certificate;
-        if enc.algorithm != AEAD_ALGORITHM {
+        if !enc.is_supported() {
             debug!(serial = %entry.serial_no, algorithm = %enc.algorithm, "skipping a certificate with an unsupported algorithm");
             continue;
         }
-        let plain = key
-            .decrypt(&enc.associated_data, &enc.nonce, &enc.ciphertext)
-            .map_err(|source| Error::Certificates {
-                reason: format!("cannot decrypt certificate {}", entry.serial_no),
-                source: Some(source),
-            })?;
+        let plain = enc.open(key).map_err(|source| Error::Certificates {
+            reason: format!("cannot decrypt certificate {}", entry.serial_no),
+            source: Some(source),
+        })?;
         let pem = plain.as_str().ok_or_else(|| Error::Certificates {
             reason: format!(
                 "certificate {} decrypted to non-UTF-8 data",
@@ -215,7 +189,13 @@ mod tests {
     }
 
     fn body(serial: &str, algorithm: &str) -> String {
-        let ct = key().encrypt("certificate", "61f9c719728a", CERT).unwrap();
+        let ct = key()
+            .encrypt(
+                wxpay_model::certificates::CERTIFICATE_ASSOCIATED_DATA,
+                "61f9c719728a",
+                CERT,
+            )
+            .unwrap();
         format!(
             r#"{{"data":[{{"serial_no":"{serial}","effective_time":"x","expire_time":"y","encrypt_certificate":{{"algorithm":"{algorithm}","nonce":"61f9c719728a","associated_data":"certificate","ciphertext":"{ct}"}}}}]}}"#
         )

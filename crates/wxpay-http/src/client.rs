@@ -5,7 +5,9 @@ use std::time::Instant;
 
 use http::HeaderValue;
 use tracing::{Instrument, field, info_span, warn};
-use wxpay_crypto::{ApiV3Key, Clock, PUBLIC_KEY_ID_PREFIX, SignatureHeaders, Signer, header};
+use wxpay_crypto::{
+    ApiV3Key, Clock, PUBLIC_KEY_ID_PREFIX, SCHEME, SignatureHeaders, Signer, header,
+};
 use wxpay_model::ApiRequest;
 
 use crate::builder::ClientBuilder;
@@ -19,9 +21,6 @@ use crate::prepared::Prepared;
 use crate::response::Response;
 use crate::retry::RetryBudget;
 use crate::send::Raw;
-
-/// The only `Wechatpay-Signature-Type` this SDK verifies.
-const SIGNATURE_TYPE: &str = "WECHATPAY2-SHA256-RSA2048";
 
 /// A WeChat Pay APIv3 client for one merchant.
 ///
@@ -146,7 +145,7 @@ impl Inner {
 pub(crate) fn check_signature_type(headers: &http::HeaderMap) -> Result<(), Error> {
     match headers.get(header::SIGNATURE_TYPE) {
         None => Ok(()),
-        Some(v) if v.as_bytes().eq_ignore_ascii_case(SIGNATURE_TYPE.as_bytes()) => Ok(()),
+        Some(v) if v.as_bytes().eq_ignore_ascii_case(SCHEME.as_bytes()) => Ok(()),
         Some(v) => Err(Error::UnsupportedSignatureType {
             value: String::from_utf8_lossy(v.as_bytes()).into_owned(),
         }),

@@ -8,7 +8,7 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGE
 use http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use tracing::{Instrument, debug, debug_span, field, warn};
-use wxpay_crypto::SystemNonce;
+use wxpay_crypto::{SystemNonce, header};
 use wxpay_model::ErrorBody;
 
 use crate::client::Inner;
@@ -16,11 +16,6 @@ use crate::endpoint::{BaseUrl, Which};
 use crate::error::{ApiError, BoxError, Error, TimeoutKind, is_retryable_status};
 use crate::prepared::Prepared;
 use crate::retry::{delay_for, retry_after};
-
-/// `Wechatpay-Serial`, the one non-standard request header.
-const WECHATPAY_SERIAL: HeaderName = HeaderName::from_static("wechatpay-serial");
-/// `Request-ID` of every WeChat Pay answer.
-const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 
 /// A complete answer, body read within the cap, not yet verified.
 #[derive(Debug)]
@@ -35,7 +30,7 @@ pub(crate) struct Raw {
 
 fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
-        .get(REQUEST_ID)
+        .get(header::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }
@@ -204,7 +199,7 @@ impl Inner {
             headers.insert(CONTENT_TYPE, ct.clone());
         }
         if let Some(serial) = self.request_serial() {
-            headers.insert(WECHATPAY_SERIAL, serial);
+            headers.insert(HeaderName::from_static(header::SERIAL), serial);
         }
         Ok(request)
     }
@@ -334,7 +329,7 @@ mod tests {
 
     fn raw(status: u16, body: &[u8]) -> Raw {
         let mut headers = HeaderMap::new();
-        headers.insert("request-id", HeaderValue::from_static("RID-1"));
+        headers.insert(header::REQUEST_ID, HeaderValue::from_static("RID-1"));
         Raw {
             request_id: request_id(&headers),
             status: StatusCode::from_u16(status).unwrap(),
