@@ -9,9 +9,10 @@ use tracing::{Instrument, debug, info};
 use wxpay_crypto::{ApiV3Key, PlatformCertificate, SignatureHeaders};
 use wxpay_model::certificates::{CERTIFICATES_PATH, CertificateList, CertificatesRequest};
 
-use crate::client::{Inner, check_signature_type};
 use crate::error::Error;
+use crate::keys::{KeySet, check_signature_type};
 use crate::prepared::Prepared;
+use crate::transport::Transport;
 
 /// After a download for an unknown serial that did not bring that serial, no unknown serial
 /// (whichever) triggers another download for this long. Callbacks can be sent by anyone, so
@@ -45,21 +46,26 @@ impl CertManager {
     }
 
     /// Downloads now (waiting for a download already running to finish first).
-    pub(crate) async fn refresh(&self, inner: &Inner) -> Result<usize, Error> {
+    pub(crate) async fn refresh(
+        &self,
+        transport: &Transport,
+        keys: &KeySet,
+    ) -> Result<usize, Error> {
         let _one_at_a_time = self.lock.lock().await;
-        self.download(inner).await
+        self.download(transport, keys).await
     }
 
     /// Single flight for an unknown serial: callers that arrive while a download runs wait for
     /// it and then use its result instead of downloading again.
     pub(crate) async fn refresh_for_serial(
         &self,
-        inner: &Inner,
+        transport: &Transport,
+        keys: &KeySet,
         serial: &str,
     ) -> Result<(), Error> {
         let seen = self.generation.load(Ordering::Acquire);
         let _one_at_a_time = self.lock.lock().await;
-        if inner.keys.contains(serial) || self.generation.load(Ordering::Acquire) != seen {
+        if keys.contains(serial) || self.generation.load(Ordering::Acquire) != seen {
             return Ok(());
         }
         let quiet = lock(&self.last_miss)
@@ -71,27 +77,27 @@ impl CertManager {
             );
             return Ok(());
         }
-        let result = self.download(inner).await;
-        if !inner.keys.contains(serial) {
+        let result = self.download(transport, keys).await;
+        if !keys.contains(serial) {
             *lock(&self.last_miss) = Some(Instant::now());
         }
         result.map(|_| ())
     }
 
-    async fn download(&self, inner: &Inner) -> Result<usize, Error> {
+    async fn download(&self, transport: &Transport, keys: &KeySet) -> Result<usize, Error> {
         let span = tracing::info_span!("wxpay.certificates", path = CERTIFICATES_PATH);
-        self.download_inner(inner).instrument(span).await
+        self.download_inner(transport, keys).instrument(span).await
     }
 
-    async fn download_inner(&self, inner: &Inner) -> Result<usize, Error> {
+    async fn download_inner(&self, transport: &Transport, keys: &KeySet) -> Result<usize, Error> {
         let request = Prepared::from_request(&CertificatesRequest)?;
-        let raw = inner.send(&request).await?;
-        let now = inner.clock.now_unix();
+        let raw = transport.send(&request).await?;
+        let now = transport.now_unix();
         let certs = decode(&self.key, &raw.body, now)?;
         // Bootstrap (spec §4.3): the download must verify with a key already held or with a
         // certificate it carries (which the APIv3 key's GCM tag has just authenticated).
         check_signature_type(&raw.headers)?;
-        let mut candidate = inner.keys.snapshot();
+        let mut candidate = keys.snapshot();
         for c in &certs {
             candidate.add_certificate(c.clone());
         }
@@ -104,7 +110,7 @@ impl CertManager {
             })?;
         let serials: Vec<String> = certs.iter().map(|c| c.serial().to_owned()).collect();
         let count = certs.len();
-        inner.keys.install(certs, now);
+        keys.install(certs, now);
         self.generation.fetch_add(1, Ordering::AcqRel);
         info!(?serials, "platform certificates installed");
         Ok(count)
