@@ -7,7 +7,6 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use http::HeaderValue;
 use wxpay_crypto::{PlatformCertificate, SignatureHeaders, Verifier};
 
-
 /// A cheap-to-clone handle on the client's verification keys: the WeChat Pay public key(s) and
 /// the platform certificates, including those the client downloads and rotates.
 ///
