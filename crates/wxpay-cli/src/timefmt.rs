@@ -1,15 +1,10 @@
 //! Times for people: RFC 3339 in Beijing time (as WeChat Pay writes it) and "how long ago".
 
-use time::format_description::well_known::Rfc3339;
-use time::{OffsetDateTime, UtcOffset};
-
-/// `2019-12-12T16:54:38+08:00` for a Unix time (the number itself when out of range).
+/// `2019-12-12T16:54:38+08:00` for a Unix time (`wxpay_model`'s one Beijing-time formatter).
 pub fn beijing(unix: i64) -> String {
-    let offset = UtcOffset::from_hms(8, 0, 0).unwrap_or(UtcOffset::UTC);
-    OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| t.to_offset(offset).format(&Rfc3339).ok())
-        .unwrap_or_else(|| unix.to_string())
+    wxpay_model::Timestamp::from_unix_beijing(unix)
+        .as_str()
+        .to_owned()
 }
 
 /// `12 s ago`, `3 min ago`, `5 days ago`, `in 40 s` — `then` relative to `now`.

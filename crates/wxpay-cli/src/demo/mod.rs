@@ -21,7 +21,6 @@ use wxpay_mock::{AttemptKind, Claim, DeliveryStatus, Fault, FaultKind, MockBuild
 use crate::cli::DemoArgs;
 use crate::failure::{Failure, Kind, Result};
 use crate::output::outln;
-use crate::timefmt::beijing;
 use receiver::Shared;
 use timeline::Timeline;
 
@@ -726,10 +725,9 @@ impl Demo {
         max: i64,
     ) -> Result<CreateStockRequest> {
         let now = SystemClock.now_unix();
-        let at = |t: i64| Timestamp::parse(&beijing(t)).map_err(|e| e.to_string());
         let (begin, end) = (
-            self.call(step, "a start time", at(now - 60))?,
-            self.call(step, "an end time", at(now + 30 * 86_400))?,
+            Timestamp::from_unix_beijing(now - 60),
+            Timestamp::from_unix_beijing(now + 30 * 86_400),
         );
         self.call(
             step,
