@@ -11,8 +11,8 @@ use crate::failure::EXIT_CODES;
 
 const SETTINGS_HELP: &str = "\
 Settings: a flag wins over its environment variable, which wins over the config file
-(--config FILE or WXPAY_CONFIG; TOML with keys mchid, merchant_serial, private_key_path,
-public_key_id, public_key_path, platform_cert_paths, apiv3_key, apiv2_key, base_url).
+(--config FILE or WXPAY_CONFIG; TOML with the busifavor client's keys: mchid, merchant_serial,
+private_key_path or private_key, public_key_id, public_key_path, apiv3_key, apiv2_key, base_url).
 Variables: WXPAY_MCHID, WXPAY_MERCHANT_SERIAL, WXPAY_PRIVATE_KEY_PATH (or the PEM itself in
 WXPAY_PRIVATE_KEY), WXPAY_PUBLIC_KEY_ID, WXPAY_PUBLIC_KEY_PATH, WXPAY_PLATFORM_CERT_PATH,
 WXPAY_APIV3_KEY, WXPAY_APIV2_KEY, WXPAY_BASE_URL. Secrets are never printed.";

@@ -99,7 +99,6 @@ struct FileConfig {
     private_key_path: Option<PathBuf>,
     public_key_id: Option<String>,
     public_key_path: Option<PathBuf>,
-    platform_cert_paths: Option<Vec<PathBuf>>,
     apiv3_key: Option<String>,
     apiv2_key: Option<String>,
     base_url: Option<String>,
@@ -427,32 +426,9 @@ impl Settings {
                 .map(|p| (PathBuf::from(p), Source::Env(var::PLATFORM_CERT_PATH)))
                 .collect();
         }
-        let Some(file) = &self.file else {
-            return Vec::new();
-        };
-        let dir = file
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        file.config
-            .platform_cert_paths
-            .iter()
-            .flatten()
-            .map(|p| {
-                (
-                    if p.is_relative() {
-                        dir.join(p)
-                    } else {
-                        p.clone()
-                    },
-                    Source::File {
-                        path: file.path.clone(),
-                        key: "platform_cert_paths",
-                    },
-                )
-            })
-            .collect()
+        // The config file has the busifavor client's keys only (a file works for both), so
+        // certificates come from flags or the environment.
+        Vec::new()
     }
 
     fn secret(
@@ -595,7 +571,7 @@ fn load_file(path: &Sourced<PathBuf>) -> Result<LoadedFile> {
             "the config file {} is not valid{at}: {what}",
             path.value.display()
         ))
-        .fix("keys: mchid, merchant_serial, private_key_path (or private_key), public_key_id, public_key_path, platform_cert_paths, apiv3_key, apiv2_key, base_url; values are quoted strings")
+        .fix("keys (as for the busifavor client): mchid, merchant_serial, private_key_path (or private_key), public_key_id, public_key_path, apiv3_key, apiv2_key, base_url; values are quoted strings")
     })?;
     Ok(LoadedFile {
         path: path.value.clone(),
