@@ -13,6 +13,7 @@ mod ci;
 mod cmd;
 mod fuzz;
 mod layering;
+mod module_cycles;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
