@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use crate::cmd::{self, Output};
-use crate::{advisory_db, fuzz, layering};
+use crate::{advisory_db, fuzz, layering, store_tests};
 
 /// Options of `cargo xtask ci`.
 #[derive(Debug, clap::Args)]
@@ -206,6 +206,7 @@ fn test_step(root: &Path, log: &Path) -> io::Result<Outcome> {
     let mut summary = Vec::new();
     let mut all = String::new();
     let mut ok = true;
+    store_tests::clear(root);
     for (index, args) in runs.iter().enumerate() {
         let mut command = cmd::cargo();
         command.current_dir(root).args(args);
@@ -215,6 +216,10 @@ fn test_step(root: &Path, log: &Path) -> io::Result<Outcome> {
         all.push_str(&format!("$ {}\n{text}", cmd::describe(&command)));
         ok &= success;
     }
+    // Which callback store tests ran, and which were skipped for want of a server.
+    let stores = store_tests::report(root);
+    all.push_str(&format!("{}\n", stores.join("\n")));
+    summary.extend(stores);
     std::fs::write(log, &all)?;
     if ok {
         Ok(Outcome::Pass(summary))

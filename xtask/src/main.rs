@@ -13,6 +13,7 @@ mod ci;
 mod cmd;
 mod fuzz;
 mod layering;
+mod store_tests;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
