@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use crate::cmd::{self, Output};
-use crate::{advisory_db, fuzz, layering, module_cycles};
+use crate::{advisory_db, fuzz, layering, module_cycles, store_tests};
 
 /// Options of `cargo xtask ci`.
 #[derive(Debug, clap::Args)]
@@ -212,6 +212,7 @@ fn test_step(root: &Path, log: &Path) -> io::Result<Outcome> {
     let mut summary = Vec::new();
     let mut all = String::new();
     let mut ok = true;
+    store_tests::clear(root);
     for (index, args) in runs.iter().enumerate() {
         let mut command = cmd::cargo();
         command.current_dir(root).args(args);
@@ -221,6 +222,10 @@ fn test_step(root: &Path, log: &Path) -> io::Result<Outcome> {
         all.push_str(&format!("$ {}\n{text}", cmd::describe(&command)));
         ok &= success;
     }
+    // Which callback store tests ran, and which were skipped for want of a server.
+    let stores = store_tests::report(root);
+    all.push_str(&format!("{}\n", stores.join("\n")));
+    summary.extend(stores);
     std::fs::write(log, &all)?;
     if ok {
         Ok(Outcome::Pass(summary))

@@ -14,6 +14,7 @@ mod cmd;
 mod fuzz;
 mod layering;
 mod module_cycles;
+mod store_tests;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
