@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use crate::cmd::{self, Output};
-use crate::{advisory_db, fuzz, layering};
+use crate::{advisory_db, fuzz, layering, module_cycles, store_tests};
 
 /// Options of `cargo xtask ci`.
 #[derive(Debug, clap::Args)]
@@ -33,7 +33,8 @@ pub enum Step {
     Doc,
     /// `cargo package` for every library crate, together (see [`PUBLISHED`]).
     Package,
-    /// Dependency arrows point down only (see `layering.rs`).
+    /// Dependency arrows point down only (see `layering.rs`), and no import circle among the
+    /// files of wxpay-http and wxpay-mock (see `module_cycles.rs`).
     Layering,
     /// `cargo deny check advisories` against the offline RustSec snapshot.
     Deny,
@@ -211,6 +212,7 @@ fn test_step(root: &Path, log: &Path) -> io::Result<Outcome> {
     let mut summary = Vec::new();
     let mut all = String::new();
     let mut ok = true;
+    store_tests::clear(root);
     for (index, args) in runs.iter().enumerate() {
         let mut command = cmd::cargo();
         command.current_dir(root).args(args);
@@ -220,6 +222,10 @@ fn test_step(root: &Path, log: &Path) -> io::Result<Outcome> {
         all.push_str(&format!("$ {}\n{text}", cmd::describe(&command)));
         ok &= success;
     }
+    // Which callback store tests ran, and which were skipped for want of a server.
+    let stores = store_tests::report(root);
+    all.push_str(&format!("{}\n", stores.join("\n")));
+    summary.extend(stores);
     std::fs::write(log, &all)?;
     if ok {
         Ok(Outcome::Pass(summary))
@@ -280,12 +286,19 @@ fn layering_step(root: &Path) -> Outcome {
         Err(err) => return Outcome::Fail(format!("cargo metadata failed: {err}\n")),
     };
     let violations = layering::check(&graph);
-    if violations.is_empty() {
+    let circles = match module_cycles::check(root) {
+        Ok(circles) => circles,
+        Err(err) => return Outcome::Fail(format!("cannot read the crates' sources: {err}\n")),
+    };
+    if violations.is_empty() && circles.is_empty() {
         return Outcome::Pass(Vec::new());
     }
     let mut text = String::from("layering violations (normal dependencies, all features):\n");
     for violation in violations {
         text.push_str(&format!("  {violation}\n"));
+    }
+    for circle in circles {
+        text.push_str(&format!("  {circle}\n"));
     }
     text.push_str("rules: xtask/src/layering.rs, docs/ci.md\n");
     Outcome::Fail(text)

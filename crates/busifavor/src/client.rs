@@ -34,7 +34,12 @@ pub struct Client {
 }
 
 impl Client {
-    /// A builder for code-only configuration.
+    /// A builder for code-only configuration (see [`ClientBuilder`]).
+    ///
+    /// ```
+    /// let err = busifavor::Client::builder().build().unwrap_err();
+    /// assert!(err.to_string().contains("mchid"), "{err}");
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
     }
@@ -250,7 +255,13 @@ impl ClientBuilder {
     }
 
     /// Applies a checked [`Config`]; fails with the [`ConfigError`] naming the first wrong
-    /// setting.
+    /// setting. Options set afterwards (timeouts, retries) are added on top.
+    ///
+    /// ```
+    /// let config = busifavor::Config::new().mchid("1900009191");
+    /// let err = busifavor::Client::builder().config(&config).unwrap_err();
+    /// assert_eq!(err.key, "Config::merchant_serial");
+    /// ```
     pub fn config(mut self, config: &Config) -> Result<Self, ConfigError> {
         let c = config.checked()?;
         self.http = self

@@ -260,6 +260,16 @@ struct FileConfig {
 impl Config {
     /// An empty configuration, to fill in with the setters (checked in
     /// [`Client::from_config`](crate::Client::from_config) or [`check`](Self::check)).
+    ///
+    /// ```
+    /// let config = busifavor::Config::new()
+    ///     .mchid("1900009191")
+    ///     .merchant_serial("1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C")
+    ///     .private_key_path("/etc/wxpay/apiclient_key.pem")
+    ///     .api_v3_key("0123456789abcdefghijklmnopqrstuv");
+    /// let err = config.check().unwrap_err(); // the key file does not exist here
+    /// assert_eq!(err.key, "Config::private_key_path");
+    /// ```
     pub fn new() -> Self {
         Self {
             mchid: None,

@@ -125,6 +125,16 @@ impl Error {
     /// Whether sending the same request again later (same business request number) may
     /// succeed: rate limiting, WeChat Pay server errors, timeouts and connection failures.
     /// The client has already retried these within its retry policy.
+    ///
+    /// ```no_run
+    /// # async fn f(client: busifavor::Client, req: busifavor::UseCouponRequest) -> Result<(), busifavor::Error> {
+    /// match client.use_coupon(&req).await {
+    ///     Ok(used) => println!("redeemed at {}", used.wechatpay_use_time),
+    ///     Err(e) if e.is_retryable() => { /* queue `req` as it is, same use_request_no */ }
+    ///     Err(e) => eprintln!("{:?}: {}", e.code(), e.hint().unwrap_or("see the message")),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(api) => api.is_retryable(),

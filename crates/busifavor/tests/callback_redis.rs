@@ -163,10 +163,36 @@ async fn redis_state_machine_fencing_and_retention() {
     );
     // The completion expires with its retention.
     tokio::time::sleep(Duration::from_millis(700)).await;
-    assert!(matches!(
-        store.claim(ClaimRequest::new("n", lease)).await.unwrap(),
-        ClaimOutcome::Claimed(_)
-    ));
+    let ClaimOutcome::Claimed(c) = store.claim(ClaimRequest::new("n", lease)).await.unwrap() else {
+        panic!("claimable after the retention")
+    };
+    assert!(c.fencing() > b.fencing());
+    // Fencing numbers are at least the server clock in microseconds, and keep growing when
+    // Redis loses the counter (restart without persistence, failover).
+    let now_micros = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as u64;
+    assert!(
+        c.fencing() + 60_000_000 > now_micros,
+        "{} vs {now_micros}",
+        c.fencing()
+    );
+    let client = redis::Client::open(redis_url()).unwrap();
+    let mut conn = client.get_connection().unwrap();
+    let _: i64 = redis::cmd("DEL")
+        .arg(format!("{}:fencing", store.prefix()))
+        .query(&mut conn)
+        .unwrap();
+    let ClaimOutcome::Claimed(d) = store.claim(ClaimRequest::new("m", lease)).await.unwrap() else {
+        panic!("claimable")
+    };
+    assert!(
+        d.fencing() > c.fencing(),
+        "{} after {}",
+        d.fencing(),
+        c.fencing()
+    );
 }
 
 #[tokio::test]

@@ -42,7 +42,7 @@
 //!     .timeouts(Timeouts::default().with_deadline(Duration::from_secs(20)))
 //!     .retry_policy(RetryPolicy::default().with_max_attempts(4))
 //!     .build()?;
-//! // let stock = client.execute(&GetStock { stock_id: "98065001".into() }).await?;
+//! // let stock = client.execute(&wxpay_model::busifavor::QueryStockRequest::new("98065001")).await?;
 //! # let _ = client; Ok(()) }
 //! ```
 #![forbid(unsafe_code)]

@@ -128,3 +128,4 @@ pub use request::{
     ApiRequest, Method, MultipartBody, NoContent, RequestBody, encode_path_segment, encode_query,
 };
 pub use time::{InvalidTimestamp, LenientTimestamp, Timestamp};
+pub use validate::is_loopback_host;

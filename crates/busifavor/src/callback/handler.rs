@@ -396,8 +396,8 @@ impl CallbackHandlerBuilder {
                 Keys::Live { client }
             }
             (None, Some(verifier)) => Keys::Static {
-                verifier,
-                api_v3: self.api_v3.ok_or(CallbackConfigError::MissingApiV3Key)?,
+                verifier: Box::new(verifier),
+                api_v3: Box::new(self.api_v3.ok_or(CallbackConfigError::MissingApiV3Key)?),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             },
         };

@@ -40,7 +40,7 @@ fn single<'a>(
 
 /// A visible-ASCII header value, trimmed; anything else reads as empty (so verification
 /// reports the header as missing).
-fn text<'a>(value: Option<&'a http::HeaderValue>) -> &'a str {
+fn text(value: Option<&http::HeaderValue>) -> &str {
     value
         .and_then(|v| v.to_str().ok())
         .map(str::trim)

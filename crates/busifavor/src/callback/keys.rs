@@ -9,8 +9,8 @@ use wxpay_crypto::{ApiV3Key, Clock, SignatureHeaders, Verifier};
 /// which downloads platform certificates once on an unknown serial.
 pub(crate) enum Keys {
     Static {
-        verifier: Verifier,
-        api_v3: ApiV3Key,
+        verifier: Box<Verifier>,
+        api_v3: Box<ApiV3Key>,
         clock: Arc<dyn Clock>,
     },
     Live {

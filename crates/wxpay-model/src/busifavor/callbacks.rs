@@ -93,11 +93,31 @@ impl ApiRequest for SetCallbackRequest {
     }
     fn validate(&self) -> Result<(), ValidationError> {
         v::opt_id("mchid", self.mchid.as_ref(), 8, 15)?;
-        v::notify_url_with(
-            "notify_url",
-            &self.notify_url,
-            self.notify_url_rule == NotifyUrlRule::AllowLoopbackHttp,
-        )
+        self.check(self.notify_url_rule == NotifyUrlRule::AllowLoopbackHttp)
+    }
+}
+
+impl SetCallbackRequest {
+    /// [`validate`](ApiRequest::validate) with one relaxation for a local WeChat Pay simulator:
+    /// a loopback host (`localhost`, 127.0.0.0/8, `::1`) is accepted, over `http://` too, so a
+    /// service on the same machine can receive callbacks. Real WeChat Pay never calls those.
+    /// The same as validating with [`NotifyUrlRule::AllowLoopbackHttp`].
+    ///
+    /// ```
+    /// use wxpay_model::ApiRequest;
+    /// use wxpay_model::busifavor::SetCallbackRequest;
+    /// let local = SetCallbackRequest::new("http://127.0.0.1:8080/notify");
+    /// assert!(local.validate().is_err());
+    /// assert!(local.validate_allowing_loopback().is_ok());
+    /// assert!(SetCallbackRequest::new("http://example.com/notify").validate_allowing_loopback().is_err());
+    /// ```
+    pub fn validate_allowing_loopback(&self) -> Result<(), ValidationError> {
+        self.check(true)
+    }
+
+    fn check(&self, allow_loopback: bool) -> Result<(), ValidationError> {
+        v::opt_id("mchid", self.mchid.as_ref(), 8, 15)?;
+        v::notify_url("notify_url", &self.notify_url, allow_loopback)
     }
 }
 

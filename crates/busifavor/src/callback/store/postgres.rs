@@ -155,8 +155,9 @@ impl PostgresStore {
             reason: format!("{e}; expected a URL like postgres://postgres@127.0.0.1:5432/test"),
         })?;
         pg.connect_timeout(Duration::from_secs(1));
-        let mut manager_config = ManagerConfig::default();
-        manager_config.recycling_method = RecyclingMethod::Fast;
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
         let manager = Manager::from_config(pg, NoTls, manager_config);
         // No wait timeout of its own: the handler bounds every store call (`store_timeout`),
         // and waiting for a connection is the queue a burst of deliveries forms.

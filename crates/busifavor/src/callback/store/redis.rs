@@ -16,6 +16,19 @@ pub const DEFAULT_REDIS_PREFIX: &str = "wxpay:callback";
 const STORE: &str = "redis";
 const DONE: &str = "d";
 
+/// Fencing: `INCR`, floored at the server's clock in microseconds, so the numbers keep
+/// growing even if Redis loses the counter (a restart without persistence, a failover).
+const FENCE_LUA: &str = r"
+local f = redis.call('INCR', KEYS[1])
+local t = redis.call('TIME')
+local floor = tonumber(t[1]) * 1000000 + tonumber(t[2])
+if f < floor then
+  redis.call('SET', KEYS[1], string.format('%.0f', floor))
+  return floor
+end
+return f
+";
+
 /// Completion: compare-and-set on the claim token. A key that expired untaken is marked done
 /// too (the work was done); a key held by another claim, or already done, is left alone.
 const COMPLETE_LUA: &str = r"
@@ -39,7 +52,9 @@ return 0
 /// server and prefix (Redis 7.0 or later).
 ///
 /// One key per notification, `<prefix>:n:<id>`:
-/// * **claim** — one atomic `MULTI`: `INCR <prefix>:fencing` (the fencing number), then
+/// * **claim** — one atomic `MULTI`: `INCR <prefix>:fencing` (the fencing number, floored at
+///   the server's `TIME` in microseconds by a short script so it keeps growing even if Redis
+///   loses the counter), then
 ///   `SET <key> c:<token> NX PX <lease> GET` (sets only when absent and returns what was
 ///   there: nothing → claimed; `d` → completed; `c:…` → in progress, with `PTTL` as the time
 ///   left). An expired lease is simply an absent key.
@@ -148,7 +163,10 @@ impl RedisStore {
         let mut conn = self.conn.clone();
         let (fencing, previous, pttl): (u64, Option<String>, i64) = redis::pipe()
             .atomic()
-            .incr(&*self.fencing_key, 1)
+            .cmd("EVAL")
+            .arg(FENCE_LUA)
+            .arg(1)
+            .arg(&*self.fencing_key)
             .cmd("SET")
             .arg(&key)
             .arg(&claim_value)

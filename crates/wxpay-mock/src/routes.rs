@@ -1,12 +1,12 @@
-//! Maps method + path to the busifavor operations of spec §8 and calls the state machine.
+//! Maps method + path to the WeChat Pay operations of spec §4 and §8, and decodes what a
+//! request carries besides its typed body: percent-encoded path segments, the query, the JSON.
 
 use http::Method;
 use serde_json::Value;
 
 use crate::api_error::ApiError;
-use crate::state::{Ctx, Reply, State};
 
-/// Every WeChat Pay operation the simulator serves.
+/// Every WeChat Pay operation the simulator serves, with its path parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Op {
     Certificates,
@@ -22,7 +22,7 @@ pub(crate) enum Op {
     GetCallback,
     UseCoupon,
     ListUserCoupons(String),
-    QueryUserCoupon(String, String),
+    QueryUserCoupon(String, String, String),
     ReturnCoupon,
     DeactivateCoupon,
     Associate,
@@ -93,9 +93,11 @@ pub(crate) fn resolve(method: &Method, segs: &[String]) -> Option<Op> {
             ("POST", ["coupons", "disassociate"]) => Op::Disassociate,
             ("POST", ["coupons", "send"]) => Op::SendCoupon,
             ("GET", ["users", openid, "coupons"]) => Op::ListUserCoupons((*openid).to_owned()),
-            ("GET", ["users", openid, "coupons", code, "appids", _appid]) => {
-                Op::QueryUserCoupon((*openid).to_owned(), (*code).to_owned())
-            }
+            ("GET", ["users", openid, "coupons", code, "appids", appid]) => Op::QueryUserCoupon(
+                (*openid).to_owned(),
+                (*code).to_owned(),
+                (*appid).to_owned(),
+            ),
             ("POST", ["subsidy", "pay-receipts"]) => Op::SubsidyPay,
             ("GET", ["subsidy", "pay-receipts"]) => Op::ListPayReceipts,
             ("GET", ["subsidy", "pay-receipts", id]) => Op::QueryPayReceipt((*id).to_owned()),
@@ -115,42 +117,6 @@ pub(crate) fn json_body(body: &[u8]) -> Result<Value, ApiError> {
     }
     serde_json::from_slice(body)
         .map_err(|e| ApiError::param("/", Value::Null, &format!("请求体不是合法的JSON: {e}")))
-}
-
-/// Runs a busifavor operation (everything except `Certificates`).
-pub(crate) fn dispatch(
-    st: &mut State,
-    ctx: &Ctx,
-    op: &Op,
-    query: &[(String, String)],
-    body: &Value,
-) -> Result<Reply, ApiError> {
-    match op {
-        Op::Certificates => Err(ApiError::new(500, "SYSTEM_ERROR", "internal routing error")),
-        Op::CreateStock => st.create_stock(ctx, body),
-        Op::QueryStock(id) => st.query_stock(ctx, id),
-        Op::ModifyStock(id) => st.modify_stock(ctx, id, body),
-        Op::ModifyBudget(id) => st.modify_budget(ctx, id, body),
-        Op::UploadCodes(id) => st.upload_codes(ctx, id, body),
-        Op::ListCodes(id) => st.list_codes(ctx, id, query),
-        Op::QueryCode(id, code) => st.query_code(ctx, id, code),
-        Op::DeleteCode(id, code) => st.delete_code(ctx, id, code, query),
-        Op::SetCallback => st.set_callback(ctx, body),
-        Op::GetCallback => st.get_callback(ctx, query),
-        Op::UseCoupon => st.use_coupon(ctx, body),
-        Op::ListUserCoupons(openid) => st.list_user_coupons(ctx, openid, query),
-        Op::QueryUserCoupon(openid, code) => st.query_user_coupon(ctx, openid, code),
-        Op::ReturnCoupon => st.return_coupon(ctx, body),
-        Op::DeactivateCoupon => st.deactivate_coupon(ctx, body),
-        Op::Associate => st.associate(ctx, body, true),
-        Op::Disassociate => st.associate(ctx, body, false),
-        Op::SendCoupon => st.send_coupon(ctx, body),
-        Op::SubsidyPay => st.subsidy_pay(ctx, body),
-        Op::ListPayReceipts => st.list_pay_receipts(ctx, query),
-        Op::QueryPayReceipt(id) => st.query_pay_receipt(ctx, id),
-        Op::SubsidyReturn => st.subsidy_return(ctx, body),
-        Op::QueryReturnReceipt(id) => st.query_return_receipt(ctx, id),
-    }
 }
 
 #[cfg(test)]
@@ -173,7 +139,7 @@ mod tests {
                 Method::GET,
                 &format!("{b}/users/o%2Dx/coupons/C1/appids/wx1")
             ),
-            Some(Op::QueryUserCoupon("o-x".into(), "C1".into()))
+            Some(Op::QueryUserCoupon("o-x".into(), "C1".into(), "wx1".into()))
         );
         assert_eq!(
             op(Method::DELETE, &format!("{b}/stocks/1/couponcodes/a%20b")),
