@@ -1,0 +1,1085 @@
+//! The bad-input catalog (issue 12): one table of hostile inputs over key loading, signature
+//! verification and opening a notification. Each case names its input and the error variant
+//! it must produce; the harness runs every case under `catch_unwind` and checks that it did not
+//! panic, failed with exactly that variant, and that nothing reached the user's function (the
+//! code a merchant runs on an opened notification).
+//!
+//! The weaknesses found in other WeChat Pay SDKs are here by name: stale timestamps accepted,
+//! GCM tags never checked, nonces that are not 12 bytes accepted, a crash on a probe signature.
+//! Expected variants are written as the start of the error's `Debug` text, so a case states the
+//! whole chain (`NotificationUnverified(SignatureProbe)`), not only the outer variant.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+use wxpay_crypto::{
+    ApiV2Key, ApiV3Key, FixedClock, MerchantPrivateKey, MerchantPublicKey, PlatformCertificate,
+    SignatureHeaders, Signer, Verifier, WechatPayPublicKey, verification_string,
+};
+use wxpay_model::{Notification, open_notification_from_headers};
+
+const KEY_ID: &str = "PUB_KEY_ID_0000000000000000000000000000000001";
+const CERT_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+const APIV3: &str = "0123456789abcdefghijklmnopqrstuv";
+/// 2027-01-01T00:00:00Z: inside the test platform certificate's validity.
+const NOW: i64 = 1_798_761_600;
+const NONCE: &str = "c5ac7061fccab6bf3e254dcf98995b8c";
+const GCM_NONCE: &str = "j9g1wAzF9Xn1";
+const COUPON_SEND: &str = r#"{"event_type":"EVENT_TYPE_BUSICOUPON_SEND","coupon_code":"1227944959000000911017","stock_id":"1286950000000039","send_time":"2019-12-17T10:35:53+08:00","openid":"odXnH1CJjeQoWTld48db-pnxs-Wg","unionid":"oOuyajgxj0oVwjocSoQm6mp7PGKw","send_channel":"BUSICOUPON_SEND_CHANNEL_PAYGIFT","send_merchant":"98568888","attach_info":{"transaction_id":"4200000462220200226114599","act_code":"540358695"}}"#;
+
+fn testdata(name: &str) -> PathBuf {
+    [
+        env!("CARGO_MANIFEST_DIR"),
+        "..",
+        "crates",
+        "wxpay-crypto",
+        "testdata",
+        name,
+    ]
+    .iter()
+    .collect()
+}
+
+fn pem(name: &str) -> String {
+    std::fs::read_to_string(testdata(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn der(name: &str) -> Vec<u8> {
+    std::fs::read(testdata(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The keys every case shares: "WeChat Pay"'s signing key, a verifier holding its public key
+/// and its platform certificate, and the merchant's APIv3 key.
+struct World {
+    wechat: Signer,
+    merchant: Signer,
+    verifier: Verifier,
+    apiv3: ApiV3Key,
+}
+
+impl World {
+    fn new() -> Self {
+        let wechat_key = MerchantPrivateKey::from_pem(&pem("wechatpay_key.pem")).expect("key");
+        let merchant_key = MerchantPrivateKey::from_pem(&pem("merchant_key.pem")).expect("key");
+        Self {
+            wechat: Signer::new("wechat", CERT_SERIAL, wechat_key).expect("signer"),
+            merchant: Signer::new("1900009191", "1DDE55AD", merchant_key).expect("signer"),
+            verifier: Verifier::new()
+                .with_public_key(
+                    KEY_ID,
+                    WechatPayPublicKey::from_pem(&pem("wechatpay_pub.pem")).expect("pub"),
+                )
+                .with_certificate(
+                    PlatformCertificate::from_pem(&pem("platform_cert.pem")).expect("cert"),
+                ),
+            apiv3: ApiV3Key::new(APIV3).expect("apiv3"),
+        }
+    }
+
+    fn sign(&self, timestamp: &str, nonce: &str, body: &[u8]) -> String {
+        self.wechat
+            .sign_bytes(&verification_string(timestamp, nonce, body))
+            .expect("sign")
+    }
+
+    /// The headers WeChat Pay sends with `body` at `ts`, signed over exactly that.
+    fn headers(&self, ts: i64, body: &[u8]) -> Vec<(String, String)> {
+        let ts = ts.to_string();
+        vec![
+            ("Wechatpay-Timestamp".into(), ts.clone()),
+            ("Wechatpay-Nonce".into(), NONCE.into()),
+            ("Wechatpay-Signature".into(), self.sign(&ts, NONCE, body)),
+            ("Wechatpay-Serial".into(), KEY_ID.into()),
+            (
+                "Wechatpay-Signature-Type".into(),
+                "WECHATPAY2-SHA256-RSA2048".into(),
+            ),
+            ("Content-Type".into(), "application/json".into()),
+        ]
+    }
+
+    /// Base64 `ciphertext || tag` of `plaintext`.
+    fn seal(&self, associated_data: &str, plaintext: &[u8]) -> String {
+        self.apiv3
+            .encrypt(associated_data, GCM_NONCE, plaintext)
+            .expect("encrypt")
+    }
+
+    /// A notification envelope around `resource`.
+    fn envelope(&self, event_type: &str, resource: Value) -> Vec<u8> {
+        json!({
+            "id": "8b33f79f-8869-5ae5-b41b-3c0b59f957d0",
+            "create_time": "2026-12-31T16:00:00+08:00",
+            "resource_type": "encrypt-resource",
+            "event_type": event_type,
+            "summary": "商家券领券通知",
+            "resource": resource,
+        })
+        .to_string()
+        .into_bytes()
+    }
+
+    /// A COUPON.SEND envelope whose resource is `plaintext`, sealed correctly.
+    fn coupon_send(&self, plaintext: &[u8]) -> Vec<u8> {
+        self.envelope("COUPON.SEND", self.resource(plaintext))
+    }
+
+    fn resource(&self, plaintext: &[u8]) -> Value {
+        json!({
+            "original_type": "coupon",
+            "algorithm": "AEAD_AES_256_GCM",
+            "ciphertext": self.seal("coupon", plaintext),
+            "associated_data": "coupon",
+            "nonce": GCM_NONCE,
+        })
+    }
+
+    /// `resource` of a correct COUPON.SEND with one field replaced.
+    fn resource_with(&self, field: &str, value: Value) -> Value {
+        let mut r = self.resource(COUPON_SEND.as_bytes());
+        r[field] = value;
+        r
+    }
+
+    /// Opens `body` with `headers` as a merchant's handler does, calling `user` only with a
+    /// notification that opened.
+    fn open(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+        user: &mut dyn FnMut(&Notification),
+    ) -> Outcome {
+        let opened = open_notification_from_headers(
+            headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            body,
+            &self.verifier,
+            &self.apiv3,
+            &FixedClock(NOW),
+        );
+        match opened {
+            Ok(n) => {
+                user(&n);
+                Ok(())
+            }
+            Err(e) => Err(format!("{e:?}")),
+        }
+    }
+
+    /// Opens a correctly signed `body`.
+    fn open_signed(&self, body: &[u8], user: &mut dyn FnMut(&Notification)) -> Outcome {
+        self.open(&self.headers(NOW, body), body, user)
+    }
+
+    fn verify(&self, headers: &SignatureHeaders<'_>, body: &[u8]) -> Outcome {
+        self.verifier
+            .verify(headers, body, NOW)
+            .map_err(|e| format!("{e:?}"))
+    }
+}
+
+/// `Ok` or the `Debug` text of the error.
+type Outcome = Result<(), String>;
+
+type Run = Box<dyn Fn(&World, &mut dyn FnMut(&Notification)) -> Outcome>;
+
+struct Case {
+    /// What the input is.
+    name: &'static str,
+    /// The start of the expected error's `Debug` text: its variant, and the inner variant where
+    /// there is one.
+    expect: &'static str,
+    run: Run,
+}
+
+fn case(
+    name: &'static str,
+    expect: &'static str,
+    run: impl Fn(&World, &mut dyn FnMut(&Notification)) -> Outcome + 'static,
+) -> Case {
+    Case {
+        name,
+        expect,
+        run: Box::new(run),
+    }
+}
+
+/// A `SignatureHeaders` from the four values (other fields, present or future, default).
+#[allow(
+    clippy::needless_update,
+    reason = "SignatureHeaders is gaining fields (Wechatpay-Signature-Type); the cases need only these four"
+)]
+fn sig_headers<'a>(
+    timestamp: &'a str,
+    nonce: &'a str,
+    signature: &'a str,
+    serial: &'a str,
+) -> SignatureHeaders<'a> {
+    SignatureHeaders {
+        timestamp,
+        nonce,
+        signature,
+        serial,
+        ..SignatureHeaders::default()
+    }
+}
+
+fn err<T, E: std::fmt::Debug>(r: Result<T, E>) -> Outcome {
+    r.map(|_| ()).map_err(|e| format!("{e:?}"))
+}
+
+/// Replaces the value of header `name` (any case) in a list of pairs.
+fn with_header(
+    mut headers: Vec<(String, String)>,
+    name: &str,
+    value: &str,
+) -> Vec<(String, String)> {
+    for (k, v) in &mut headers {
+        if k.eq_ignore_ascii_case(name) {
+            *v = value.to_owned();
+        }
+    }
+    headers
+}
+
+fn without_header(headers: Vec<(String, String)>, name: &str) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case(name))
+        .collect()
+}
+
+fn key_loading() -> Vec<Case> {
+    let private = |text: String| err(MerchantPrivateKey::from_pem(&text));
+    let public = |text: String| err(WechatPayPublicKey::from_pem(&text));
+    vec![
+        case("private key: empty text", "EmptyInput", move |_, _| {
+            private(String::new())
+        }),
+        case(
+            "private key: only white space",
+            "EmptyInput",
+            move |_, _| private(" \n\t\n".into()),
+        ),
+        case(
+            "private key: a file path instead of its contents",
+            "Malformed",
+            move |_, _| private("/etc/wxpay/apiclient_key.pem".into()),
+        ),
+        case(
+            "private key: the public key file",
+            "WrongPemKind",
+            move |_, _| private(pem("merchant_pub.pem")),
+        ),
+        case(
+            "private key: the platform certificate",
+            "WrongPemKind",
+            move |_, _| private(pem("platform_cert.pem")),
+        ),
+        case(
+            "private key: encrypted PKCS#8",
+            "EncryptedKey",
+            move |_, _| private(pem("encrypted_pkcs8.pem")),
+        ),
+        case(
+            "private key: encrypted PKCS#1",
+            "EncryptedKey",
+            move |_, _| private(pem("encrypted_pkcs1.pem")),
+        ),
+        case("private key: P-256 EC key", "NotRsa", move |_, _| {
+            private(pem("ec_key.pem"))
+        }),
+        case("private key: RSA-1024", "KeyTooSmall", move |_, _| {
+            private(pem("small_key.pem"))
+        }),
+        case(
+            "private key: RSA-8192 (too large to sign with)",
+            "KeyTooLarge",
+            move |_, _| private(pem("rsa8192_key.pem")),
+        ),
+        case(
+            "private key: public exponent 3",
+            "KeyRejected",
+            move |_, _| private(pem("exponent3_key.pem")),
+        ),
+        case(
+            "private key: PEM cut in the middle",
+            "Malformed",
+            move |_, _| {
+                let text = pem("merchant_key.pem");
+                private(text[..text.len() / 2].to_owned())
+            },
+        ),
+        case(
+            "private key: PEM body not base64",
+            "Malformed",
+            move |_, _| {
+                private(
+                    "-----BEGIN PRIVATE KEY-----\n%%%%not base64%%%%\n-----END PRIVATE KEY-----\n"
+                        .into(),
+                )
+            },
+        ),
+        case(
+            "private key: valid base64 of garbage DER",
+            "Malformed",
+            move |_, _| {
+                private(
+                    "-----BEGIN PRIVATE KEY-----\nAAAAAAAAAAAAAAAA\n-----END PRIVATE KEY-----\n"
+                        .into(),
+                )
+            },
+        ),
+        case(
+            "private key: two keys in one file",
+            "Malformed",
+            move |_, _| {
+                let one = pem("merchant_key.pem");
+                private(format!("{one}{one}"))
+            },
+        ),
+        case("private key DER: random bytes", "Malformed", |_, _| {
+            err(MerchantPrivateKey::from_der(&[
+                0x30, 0x82, 0xff, 0xff, 1, 2, 3,
+            ]))
+        }),
+        case(
+            "private key DER: a public key's DER",
+            "WrongDerKind",
+            |_, _| err(MerchantPrivateKey::from_der(&der("merchant_pub_pkcs1.der"))),
+        ),
+        case("public key: RSA-8200", "KeyTooLarge", move |_, _| {
+            public(pem("rsa8200_pub.pem"))
+        }),
+        case("public key: RSA-1024", "KeyTooSmall", move |_, _| {
+            public(pem("small_pub.pem"))
+        }),
+        case("public key: P-256 EC key", "NotRsa", move |_, _| {
+            public(pem("ec_pub.pem"))
+        }),
+        case(
+            "public key: the private key file",
+            "WrongPemKind",
+            move |_, _| public(pem("merchant_key.pem")),
+        ),
+        case("merchant public key: empty", "EmptyInput", |_, _| {
+            err(MerchantPublicKey::from_pem(""))
+        }),
+        case("certificate: serial 0", "Malformed", |_, _| {
+            err(PlatformCertificate::from_pem(&pem("cert_serial_zero.pem")))
+        }),
+        case("certificate: negative serial", "Malformed", |_, _| {
+            err(PlatformCertificate::from_pem(&pem(
+                "cert_serial_negative.pem",
+            )))
+        }),
+        case(
+            "certificate: a public key instead",
+            "WrongPemKind",
+            |_, _| err(PlatformCertificate::from_pem(&pem("wechatpay_pub.pem"))),
+        ),
+        case(
+            "certificate DER: invalid UTF-8 bytes",
+            "Malformed",
+            |_, _| {
+                err(PlatformCertificate::from_der(&[
+                    0xff, 0xfe, 0xc3, 0x28, 0x80,
+                ]))
+            },
+        ),
+        case(
+            "APIv3 key: 31 bytes",
+            "InvalidKeyLength { which: \"APIv3\", len: 31",
+            |_, _| err(ApiV3Key::new(&APIV3[1..])),
+        ),
+        case(
+            "APIv3 key: pasted with its newline",
+            "InvalidKeyLength { which: \"APIv3\", len: 33",
+            |_, _| err(ApiV3Key::new(format!("{APIV3}\n"))),
+        ),
+        case(
+            "APIv3 key: empty",
+            "InvalidKeyLength { which: \"APIv3\", len: 0",
+            |_, _| err(ApiV3Key::new("")),
+        ),
+        case(
+            "APIv3 key: 32 characters, 64 bytes (non-ASCII)",
+            "InvalidKeyLength { which: \"APIv3\", len: 64",
+            |_, _| err(ApiV3Key::new("密".repeat(21) + "x")),
+        ),
+        case(
+            "APIv2 key: 33 bytes",
+            "InvalidKeyLength { which: \"APIv2\", len: 33",
+            |_, _| err(ApiV2Key::new(format!("{APIV3}x"))),
+        ),
+    ]
+}
+
+fn now() -> String {
+    NOW.to_string()
+}
+
+fn signed(w: &World, timestamp: &str, body: &[u8]) -> String {
+    w.sign(timestamp, NONCE, body)
+}
+
+fn verification() -> Vec<Case> {
+    const BODY: &[u8] = br#"{"stock_id":"98065001","create_time":"2015-05-20T13:29:35+08:00"}"#;
+    // Each case signs with the real key, then breaks one thing.
+    vec![
+        case(
+            "2xx answer without any signature header",
+            "MissingHeader { header: \"Wechatpay-Timestamp\"",
+            |w, _| w.verify(&SignatureHeaders::default(), BODY),
+        ),
+        case(
+            "signature header missing",
+            "MissingHeader { header: \"Wechatpay-Signature\"",
+            |w, _| w.verify(&sig_headers(&now(), NONCE, "", KEY_ID), BODY),
+        ),
+        case(
+            "serial header missing",
+            "MissingHeader { header: \"Wechatpay-Serial\"",
+            |w, _| {
+                let sig = signed(w, &now(), BODY);
+                w.verify(&sig_headers(&now(), NONCE, &sig, ""), BODY)
+            },
+        ),
+        case(
+            "stale timestamp: exactly 300 s old (a replay)",
+            "TimestampOutOfWindow",
+            |w, _| {
+                let ts = (NOW - 300).to_string();
+                let sig = signed(w, &ts, BODY);
+                w.verify(&sig_headers(&ts, NONCE, &sig, KEY_ID), BODY)
+            },
+        ),
+        case(
+            "stale timestamp: a capture from a year ago",
+            "TimestampOutOfWindow",
+            |w, _| {
+                let ts = (NOW - 365 * 86_400).to_string();
+                let sig = signed(w, &ts, BODY);
+                w.verify(&sig_headers(&ts, NONCE, &sig, KEY_ID), BODY)
+            },
+        ),
+        case(
+            "timestamp 300 s in the future",
+            "TimestampOutOfWindow",
+            |w, _| {
+                let ts = (NOW + 300).to_string();
+                let sig = signed(w, &ts, BODY);
+                w.verify(&sig_headers(&ts, NONCE, &sig, KEY_ID), BODY)
+            },
+        ),
+        case(
+            "timestamp in milliseconds",
+            "TimestampOutOfWindow",
+            |w, _| {
+                let ts = (NOW * 1000).to_string();
+                let sig = signed(w, &ts, BODY);
+                w.verify(&sig_headers(&ts, NONCE, &sig, KEY_ID), BODY)
+            },
+        ),
+        case("timestamp negative", "MalformedTimestamp", |w, _| {
+            w.verify(&sig_headers("-1", NONCE, "c2ln", KEY_ID), BODY)
+        }),
+        case("timestamp with a sign", "MalformedTimestamp", |w, _| {
+            w.verify(&sig_headers("+1798761600", NONCE, "c2ln", KEY_ID), BODY)
+        }),
+        case(
+            "timestamp in scientific notation",
+            "MalformedTimestamp",
+            |w, _| w.verify(&sig_headers("1.7987616e9", NONCE, "c2ln", KEY_ID), BODY),
+        ),
+        case(
+            "timestamp of 25 digits (overflow)",
+            "MalformedTimestamp",
+            |w, _| w.verify(&sig_headers(&"9".repeat(25), NONCE, "c2ln", KEY_ID), BODY),
+        ),
+        case("timestamp with a NUL byte", "MalformedTimestamp", |w, _| {
+            w.verify(&sig_headers("1798761600\0", NONCE, "c2ln", KEY_ID), BODY)
+        }),
+        case(
+            "timestamp re-encoded with a leading zero",
+            "SignatureMismatch",
+            |w, _| {
+                let sig = signed(w, &now(), BODY);
+                w.verify(
+                    &sig_headers(&format!("0{}", now()), NONCE, &sig, KEY_ID),
+                    BODY,
+                )
+            },
+        ),
+        case(
+            "nonce with a line break (moves the signed boundary)",
+            "MalformedNonce",
+            |w, _| w.verify(&sig_headers(&now(), "abc\n{}", "c2ln", KEY_ID), BODY),
+        ),
+        case(
+            "nonce with a control character (ESC)",
+            "MalformedNonce",
+            |w, _| w.verify(&sig_headers(&now(), "abc\u{1b}[2J", "c2ln", KEY_ID), BODY),
+        ),
+        case("nonce with DEL", "MalformedNonce", |w, _| {
+            w.verify(&sig_headers(&now(), "abc\u{7f}", "c2ln", KEY_ID), BODY)
+        }),
+        case("nonce with a space", "MalformedNonce", |w, _| {
+            w.verify(&sig_headers(&now(), "a b", "c2ln", KEY_ID), BODY)
+        }),
+        case("nonce of 64 KiB, signed", "SignatureMismatch", |w, _| {
+            let nonce = "n".repeat(65_536);
+            let sig = w.sign(&now(), NONCE, BODY);
+            w.verify(&sig_headers(&now(), &nonce, &sig, KEY_ID), BODY)
+        }),
+        case("unknown serial", "UnknownSerial", |w, _| {
+            let sig = signed(w, &now(), BODY);
+            w.verify(
+                &sig_headers(
+                    &now(),
+                    NONCE,
+                    &sig,
+                    "PUB_KEY_ID_0000000000000000000000000000000002",
+                ),
+                BODY,
+            )
+        }),
+        case("serial with control characters", "UnknownSerial", |w, _| {
+            let sig = signed(w, &now(), BODY);
+            w.verify(
+                &sig_headers(&now(), NONCE, &sig, "PUB_KEY_ID_\u{0}\u{1b}[31m"),
+                BODY,
+            )
+        }),
+        case(
+            "probe signature WECHATPAY/SIGNTEST/ (must fail, not crash)",
+            "SignatureProbe",
+            |w, _| {
+                w.verify(
+                    &sig_headers(
+                        &now(),
+                        NONCE,
+                        "WECHATPAY/SIGNTEST/RjM1Y2FlYjM5MjQ2ZWMxNzJlNTQ3NmMwYjFjZDhjNjY=",
+                        KEY_ID,
+                    ),
+                    BODY,
+                )
+            },
+        ),
+        case("signature not base64", "SignatureNotBase64", |w, _| {
+            w.verify(&sig_headers(&now(), NONCE, "not*base64!", KEY_ID), BODY)
+        }),
+        case(
+            "signature of 4 KiB (longer than any key)",
+            "SignatureMismatch",
+            |w, _| {
+                let sig = base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    vec![7u8; 4096],
+                );
+                w.verify(&sig_headers(&now(), NONCE, &sig, KEY_ID), BODY)
+            },
+        ),
+        case(
+            "signature by the merchant's key, not WeChat Pay's",
+            "SignatureMismatch",
+            |w, _| {
+                let sig = w
+                    .merchant
+                    .sign_bytes(&verification_string(&now(), NONCE, BODY))
+                    .expect("sign");
+                w.verify(&sig_headers(&now(), NONCE, &sig, KEY_ID), BODY)
+            },
+        ),
+        case("body with one byte changed", "SignatureMismatch", |w, _| {
+            let ts = NOW.to_string();
+            let sig = signed(w, &ts, BODY);
+            let mut body = BODY.to_vec();
+            body[5] ^= 1;
+            w.verify(&sig_headers(&ts, NONCE, &sig, KEY_ID), &body)
+        }),
+        case(
+            "body re-serialized (pretty-printed JSON)",
+            "SignatureMismatch",
+            |w, _| {
+                let ts = NOW.to_string();
+                let sig = signed(w, &ts, BODY);
+                let value: Value = serde_json::from_slice(BODY).expect("json");
+                let pretty = serde_json::to_vec_pretty(&value).expect("json");
+                w.verify(&sig_headers(&ts, NONCE, &sig, KEY_ID), &pretty)
+            },
+        ),
+        case(
+            "empty 204 body with a signature over a non-empty one",
+            "SignatureMismatch",
+            |w, _| {
+                let ts = NOW.to_string();
+                let sig = signed(w, &ts, BODY);
+                w.verify(&sig_headers(&ts, NONCE, &sig, KEY_ID), b"")
+            },
+        ),
+        case(
+            "certificate serial, certificate not yet valid",
+            "CertificateNotValid",
+            |w, _| {
+                let ts = "1700000000";
+                let sig = signed(w, ts, BODY);
+                w.verifier
+                    .verify(
+                        &sig_headers(ts, NONCE, &sig, CERT_SERIAL),
+                        BODY,
+                        1_700_000_000,
+                    )
+                    .map_err(|e| format!("{e:?}"))
+            },
+        ),
+    ]
+}
+
+fn opening() -> Vec<Case> {
+    let deep = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    vec![
+        // ----- before anything is parsed: the signature --------------------------------------
+        case(
+            "notification: body changed after signing",
+            "NotificationUnverified(SignatureMismatch)",
+            |w, user| {
+                let body = w.coupon_send(COUPON_SEND.as_bytes());
+                let headers = w.headers(NOW, &body);
+                let mut altered = body.clone();
+                altered[10] ^= 1;
+                w.open(&headers, &altered, user)
+            },
+        ),
+        case(
+            "notification: probe signature",
+            "NotificationUnverified(SignatureProbe)",
+            |w, user| {
+                let body = w.coupon_send(COUPON_SEND.as_bytes());
+                let headers = with_header(
+                    w.headers(NOW, &body),
+                    "wechatpay-signature",
+                    "WECHATPAY/SIGNTEST/abc=",
+                );
+                w.open(&headers, &body, user)
+            },
+        ),
+        case(
+            "notification: replayed 10 minutes later",
+            "NotificationUnverified(TimestampOutOfWindow",
+            |w, user| {
+                let body = w.coupon_send(COUPON_SEND.as_bytes());
+                w.open(&w.headers(NOW - 600, &body), &body, user)
+            },
+        ),
+        case(
+            "notification: no Wechatpay-* headers at all",
+            "NotificationUnverified(MissingHeader",
+            |w, user| {
+                let body = w.coupon_send(COUPON_SEND.as_bytes());
+                w.open(
+                    &[("Content-Type".into(), "application/json".into())],
+                    &body,
+                    user,
+                )
+            },
+        ),
+        case(
+            "notification: signature header removed",
+            "NotificationUnverified(MissingHeader { header: \"Wechatpay-Signature\"",
+            |w, user| {
+                let body = w.coupon_send(COUPON_SEND.as_bytes());
+                let headers = without_header(w.headers(NOW, &body), "wechatpay-signature");
+                w.open(&headers, &body, user)
+            },
+        ),
+        case(
+            "notification: nonce header with a control character",
+            "NotificationUnverified(MalformedNonce",
+            |w, user| {
+                let body = w.coupon_send(COUPON_SEND.as_bytes());
+                let headers =
+                    with_header(w.headers(NOW, &body), "wechatpay-nonce", "c5ac\u{7}7061");
+                w.open(&headers, &body, user)
+            },
+        ),
+        case(
+            "notification: signature of another notification",
+            "NotificationUnverified(SignatureMismatch)",
+            |w, user| {
+                let body = w.coupon_send(COUPON_SEND.as_bytes());
+                let other = w.coupon_send(COUPON_SEND.replace("98568888", "98568889").as_bytes());
+                w.open(&w.headers(NOW, &other), &body, user)
+            },
+        ),
+        // ----- signed, but not an envelope ---------------------------------------------------
+        case(
+            "notification: signed empty body",
+            "NotificationEnvelope",
+            |w, user| w.open_signed(b"", user),
+        ),
+        case(
+            "notification: signed body that is not JSON",
+            "NotificationEnvelope",
+            |w, user| w.open_signed(b"<xml><return_code>SUCCESS</return_code></xml>", user),
+        ),
+        case(
+            "notification: signed body with invalid UTF-8",
+            "NotificationEnvelope",
+            |w, user| {
+                let mut body = w.coupon_send(COUPON_SEND.as_bytes());
+                body[2] = 0xff;
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: signed JSON nested 100 000 deep",
+            "NotificationEnvelope",
+            move |w, user| w.open_signed(deep(100_000).as_bytes(), user),
+        ),
+        case(
+            "notification: signed envelope with a duplicated key",
+            "NotificationEnvelope",
+            |w, user| {
+                let body = w.coupon_send(COUPON_SEND.as_bytes());
+                let text = String::from_utf8(body).expect("utf-8");
+                let dup = text.replacen("{\"", "{\"event_type\":\"OTHER.EVENT\",\"", 1);
+                w.open_signed(dup.as_bytes(), user)
+            },
+        ),
+        case(
+            "notification: envelope without resource",
+            "NotificationEnvelope",
+            |w, user| {
+                let mut env: Value = serde_json::from_slice(&w.coupon_send(b"{}")).expect("json");
+                env.as_object_mut().expect("object").remove("resource");
+                w.open_signed(env.to_string().as_bytes(), user)
+            },
+        ),
+        case(
+            "notification: resource_type not encrypt-resource",
+            "UnsupportedResourceType",
+            |w, user| {
+                let mut env: Value =
+                    serde_json::from_slice(&w.coupon_send(COUPON_SEND.as_bytes())).expect("json");
+                env["resource_type"] = json!("plain-resource");
+                w.open_signed(env.to_string().as_bytes(), user)
+            },
+        ),
+        case(
+            "notification: algorithm AEAD_SM4_GCM",
+            "UnsupportedAlgorithm",
+            |w, user| {
+                let body = w.envelope(
+                    "COUPON.SEND",
+                    w.resource_with("algorithm", json!("AEAD_SM4_GCM")),
+                );
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: algorithm in lower case",
+            "UnsupportedAlgorithm",
+            |w, user| {
+                let body = w.envelope(
+                    "COUPON.SEND",
+                    w.resource_with("algorithm", json!("aead_aes_256_gcm")),
+                );
+                w.open_signed(&body, user)
+            },
+        ),
+        // ----- AES-GCM: nonce length, tag, key --------------------------------------------------
+        case(
+            "notification: GCM nonce of 11 bytes",
+            "NotificationDecrypt(InvalidAeadNonce { len: 11 })",
+            |w, user| {
+                let body = w.envelope(
+                    "COUPON.SEND",
+                    w.resource_with("nonce", json!("j9g1wAzF9Xn")),
+                );
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: GCM nonce of 16 bytes",
+            "NotificationDecrypt(InvalidAeadNonce { len: 16 })",
+            |w, user| {
+                let body = w.envelope(
+                    "COUPON.SEND",
+                    w.resource_with("nonce", json!("j9g1wAzF9Xn1abcd")),
+                );
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: GCM nonce empty",
+            "NotificationDecrypt(InvalidAeadNonce { len: 0 })",
+            |w, user| {
+                let body = w.envelope("COUPON.SEND", w.resource_with("nonce", json!("")));
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: GCM nonce of 12 characters but 36 bytes",
+            "NotificationDecrypt(InvalidAeadNonce { len: 36 })",
+            |w, user| {
+                let body = w.envelope(
+                    "COUPON.SEND",
+                    w.resource_with("nonce", json!("领券领券领券领券领券领券")),
+                );
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: GCM tag with one bit flipped",
+            "NotificationDecrypt(DecryptFailed)",
+            |w, user| {
+                let sealed = base64::Engine::decode(
+                    &base64::engine::general_purpose::STANDARD,
+                    w.seal("coupon", COUPON_SEND.as_bytes()),
+                )
+                .expect("b64");
+                let mut tampered = sealed;
+                let last = tampered.len() - 1;
+                tampered[last] ^= 0x80;
+                let ct =
+                    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, tampered);
+                let body = w.envelope("COUPON.SEND", w.resource_with("ciphertext", json!(ct)));
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: GCM tag stripped (ciphertext only)",
+            "NotificationDecrypt(DecryptFailed)",
+            |w, user| {
+                let sealed = base64::Engine::decode(
+                    &base64::engine::general_purpose::STANDARD,
+                    w.seal("coupon", COUPON_SEND.as_bytes()),
+                )
+                .expect("b64");
+                let ct = base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    &sealed[..sealed.len() - 16],
+                );
+                let body = w.envelope("COUPON.SEND", w.resource_with("ciphertext", json!(ct)));
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: GCM tag truncated to 12 bytes",
+            "NotificationDecrypt(DecryptFailed)",
+            |w, user| {
+                let sealed = base64::Engine::decode(
+                    &base64::engine::general_purpose::STANDARD,
+                    w.seal("coupon", COUPON_SEND.as_bytes()),
+                )
+                .expect("b64");
+                let ct = base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    &sealed[..sealed.len() - 4],
+                );
+                let body = w.envelope("COUPON.SEND", w.resource_with("ciphertext", json!(ct)));
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: ciphertext shorter than a tag",
+            "NotificationDecrypt(DecryptFailed)",
+            |w, user| {
+                let body = w.envelope(
+                    "COUPON.SEND",
+                    w.resource_with("ciphertext", json!("AAAAAAAAAAA=")),
+                );
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: ciphertext empty",
+            "NotificationDecrypt(DecryptFailed)",
+            |w, user| {
+                let body = w.envelope("COUPON.SEND", w.resource_with("ciphertext", json!("")));
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: ciphertext not base64",
+            "NotificationDecrypt(CiphertextNotBase64)",
+            |w, user| {
+                let body = w.envelope(
+                    "COUPON.SEND",
+                    w.resource_with("ciphertext", json!("!!not base64!!")),
+                );
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: associated data changed",
+            "NotificationDecrypt(DecryptFailed)",
+            |w, user| {
+                let body = w.envelope(
+                    "COUPON.SEND",
+                    w.resource_with("associated_data", json!("certificate")),
+                );
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: sealed with another APIv3 key",
+            "NotificationDecrypt(DecryptFailed)",
+            |w, user| {
+                let other = ApiV3Key::new("vutsrqponmlkjihgfedcba9876543210").expect("key");
+                let ct = other
+                    .encrypt("coupon", GCM_NONCE, COUPON_SEND)
+                    .expect("encrypt");
+                let body = w.envelope("COUPON.SEND", w.resource_with("ciphertext", json!(ct)));
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: 4 MiB of ciphertext (oversized)",
+            "NotificationDecrypt(DecryptFailed)",
+            |w, user| {
+                let ct = "A".repeat(4 << 20);
+                let body = w.envelope("COUPON.SEND", w.resource_with("ciphertext", json!(ct)));
+                w.open_signed(&body, user)
+            },
+        ),
+        // ----- decrypted, but not the event ---------------------------------------------------
+        case(
+            "notification: plaintext not JSON",
+            "PlaintextNotJson",
+            |w, user| w.open_signed(&w.coupon_send(b"coupon_code=1227944959000000911017"), user),
+        ),
+        case(
+            "notification: plaintext invalid UTF-8",
+            "PlaintextNotJson",
+            |w, user| w.open_signed(&w.coupon_send(b"{\"coupon_code\":\"\xff\xfe\"}"), user),
+        ),
+        case(
+            "notification: plaintext an array nested 100 000 deep",
+            "EventPayload",
+            move |w, user| w.open_signed(&w.coupon_send(deep(100_000).as_bytes()), user),
+        ),
+        case(
+            "notification: plaintext with an unknown field nested 100 000 deep",
+            "PlaintextNotJson",
+            move |w, user| {
+                let plain =
+                    COUPON_SEND.replacen('{', &format!("{{\"send_req_no\":{},", deep(100_000)), 1);
+                w.open_signed(&w.coupon_send(plain.as_bytes()), user)
+            },
+        ),
+        case(
+            "notification: plaintext of another event type, nested 100 000 deep",
+            "PlaintextNotJson",
+            move |w, user| {
+                let body = w.envelope("TRANSACTION.SUCCESS", w.resource(deep(100_000).as_bytes()));
+                w.open_signed(&body, user)
+            },
+        ),
+        case(
+            "notification: plaintext without coupon_code",
+            "EventPayload",
+            |w, user| {
+                let plain = COUPON_SEND.replace("\"coupon_code\":\"1227944959000000911017\",", "");
+                w.open_signed(&w.coupon_send(plain.as_bytes()), user)
+            },
+        ),
+        case(
+            "notification: plaintext with a malformed send_time",
+            "EventPayload { event_type: \"COUPON.SEND\", source: MalformedTime",
+            |w, user| {
+                let plain = COUPON_SEND.replace("2019-12-17T10:35:53+08:00", "2019-12-17 10:35:53");
+                w.open_signed(&w.coupon_send(plain.as_bytes()), user)
+            },
+        ),
+        case(
+            "notification: plaintext with coupon_code a number",
+            "EventPayload",
+            |w, user| {
+                let plain = COUPON_SEND.replace("\"1227944959000000911017\"", "1227944959");
+                w.open_signed(&w.coupon_send(plain.as_bytes()), user)
+            },
+        ),
+        case(
+            "notification: plaintext with a duplicated coupon_code",
+            "EventPayload",
+            |w, user| {
+                let plain = COUPON_SEND.replacen('{', "{\"coupon_code\":\"FORGED\",", 1);
+                w.open_signed(&w.coupon_send(plain.as_bytes()), user)
+            },
+        ),
+        case(
+            "notification: plaintext a JSON array",
+            "EventPayload",
+            |w, user| w.open_signed(&w.coupon_send(b"[1,2,3]"), user),
+        ),
+    ]
+}
+
+#[test]
+fn every_bad_input_fails_with_its_own_error_and_reaches_no_user_code() {
+    let world = World::new();
+    let cases: Vec<Case> = [key_loading(), verification(), opening()]
+        .into_iter()
+        .flatten()
+        .collect();
+    assert!(cases.len() >= 60, "the catalog has {} cases", cases.len());
+    let mut names = std::collections::BTreeSet::new();
+    let mut failures = Vec::new();
+    for case in &cases {
+        assert!(names.insert(case.name), "two cases named {:?}", case.name);
+        let mut reached = 0usize;
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            (case.run)(&world, &mut |_: &Notification| reached += 1)
+        }));
+        let problem = match outcome {
+            Err(_) => Some("panicked".to_string()),
+            Ok(Ok(())) => Some("was accepted".to_string()),
+            Ok(Err(debug)) if !debug.starts_with(case.expect) => Some(format!(
+                "expected {}…, got {}",
+                case.expect,
+                debug.chars().take(300).collect::<String>()
+            )),
+            Ok(Err(_)) => None,
+        };
+        if reached != 0 {
+            failures.push(format!("{}: reached the user's function", case.name));
+        }
+        if let Some(problem) = problem {
+            failures.push(format!("{}: {problem}", case.name));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    println!("bad-input catalog: {} cases passed", cases.len());
+}
+
+#[test]
+fn the_catalog_world_accepts_the_genuine_notification() {
+    // The control: without the defect each case adds, the same inputs open and reach the user.
+    let world = World::new();
+    let mut reached = 0;
+    let body = world.coupon_send(COUPON_SEND.as_bytes());
+    world
+        .open_signed(&body, &mut |n| {
+            assert_eq!(n.event_type(), "COUPON.SEND");
+            reached += 1;
+        })
+        .expect("the genuine notification opens");
+    assert_eq!(reached, 1);
+    let ts = NOW.to_string();
+    let body = br#"{"stock_id":"98065001","create_time":"2015-05-20T13:29:35+08:00"}"#;
+    let sig = world.sign(&ts, NONCE, body);
+    world
+        .verify(&sig_headers(&ts, NONCE, &sig, KEY_ID), body)
+        .expect("a genuine answer verifies");
+    world
+        .verify(&sig_headers(&ts, NONCE, &sig, CERT_SERIAL), body)
+        .expect("and with the platform certificate");
+}
