@@ -283,6 +283,18 @@ impl Client {
         self.inner.signer.mchid()
     }
 
+    /// The primary base URL requests go to, `scheme://host[:port]` (e.g.
+    /// `https://api.mch.weixin.qq.com`, or a simulator's `http://127.0.0.1:41233`).
+    pub fn base_url(&self) -> String {
+        self.inner.endpoints.primary().url()
+    }
+
+    /// The backup base URL used after a connection failure on the primary; `None` when
+    /// failover is off (the default once the base URL is overridden).
+    pub fn backup_url(&self) -> Option<String> {
+        self.inner.endpoints.backup().map(|b| b.url())
+    }
+
     /// The clock used for signing and for the verification window.
     pub fn now_unix(&self) -> i64 {
         self.inner.clock.now_unix()

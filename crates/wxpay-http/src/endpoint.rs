@@ -60,6 +60,11 @@ impl BaseUrl {
         self.authority.as_str()
     }
 
+    /// `scheme://host[:port]`.
+    pub(crate) fn url(&self) -> String {
+        format!("{}://{}", self.scheme, self.authority)
+    }
+
     /// The absolute URI of one attempt: this host, and the request target parsed once.
     pub(crate) fn uri(&self, path_and_query: &PathAndQuery) -> Result<Uri, Error> {
         let mut parts = http::uri::Parts::default();
@@ -117,6 +122,16 @@ impl Endpoints {
             stick,
             backup_until: Mutex::new(None),
         }
+    }
+
+    /// The primary base URL.
+    pub(crate) fn primary(&self) -> &BaseUrl {
+        &self.primary
+    }
+
+    /// The backup base URL, when failover is on.
+    pub(crate) fn backup(&self) -> Option<&BaseUrl> {
+        self.backup.as_ref()
     }
 
     fn until(&self) -> std::sync::MutexGuard<'_, Option<Option<Instant>>> {

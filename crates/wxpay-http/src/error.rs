@@ -66,11 +66,15 @@ pub enum Error {
     /// No HTTP response could be obtained (DNS, TCP connect, TLS handshake, connection reset)
     /// on any host tried.
     #[error(
-        "could not reach WeChat Pay at {host} after {attempts} attempt(s): {source}; check DNS, firewall and proxy settings (the backup host is tried automatically when configured)"
+        "could not reach WeChat Pay after {attempts} attempt(s) on {hosts} (last error from {host}: {source}); check that the base URL is right and the server is up, and DNS, firewall and proxy settings (a backup host is tried only when one is configured)",
+        hosts = tried.join(", ")
     )]
     Connect {
         /// The last host tried.
         host: String,
+        /// Every host tried, in the order first tried (`host[:port]`): the primary, and the
+        /// backup when failover happened. No other host was contacted.
+        tried: Vec<String>,
         /// Attempts made.
         attempts: u32,
         /// The underlying failure.

@@ -59,6 +59,8 @@ impl Inner {
         let max = self.retry.max_attempts();
         self.budget.deposit();
         let mut attempt = 0u32;
+        // Every host an attempt went to, for the connect error.
+        let mut tried: Vec<String> = Vec::new();
         loop {
             attempt += 1;
             let now = Instant::now();
@@ -80,6 +82,9 @@ impl Inner {
                 _ => limit,
             };
             let (which, base) = self.endpoints.select(now);
+            if !tried.iter().any(|h| h == base.host()) {
+                tried.push(base.host().to_owned());
+            }
             let span = debug_span!(
                 "wxpay.attempt",
                 attempt,
@@ -126,6 +131,7 @@ impl Inner {
                     } else {
                         Error::Connect {
                             host: base.host().to_owned(),
+                            tried: tried.clone(),
                             attempts: attempt,
                             source,
                         }

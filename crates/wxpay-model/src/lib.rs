@@ -119,9 +119,9 @@ pub use api_error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use error::{Error, ValidationError};
 pub use notification::{
     ENCRYPT_RESOURCE, EncryptedResource, Event, Notification, NotificationEnvelope,
-    NotificationReply, open_notification, open_notification_from_headers,
+    NotificationReply, decrypt_notification, open_notification, open_notification_from_headers,
 };
 pub use request::{
     ApiRequest, Method, MultipartBody, NoContent, RequestBody, encode_path_segment, encode_query,
 };
-pub use time::{InvalidTimestamp, Timestamp};
+pub use time::{InvalidTimestamp, LenientTimestamp, Timestamp};

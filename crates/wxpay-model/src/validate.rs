@@ -184,6 +184,56 @@ pub(crate) fn notify_url(field: &str, url: &str) -> Checked {
     )
 }
 
+/// [`notify_url`], or — when `allow_loopback_http` — also `http://` on a loopback host
+/// (127.0.0.0/8, `localhost`, `[::1]`) with the same length, query, fragment, white-space and
+/// user-info rules. For a client aimed at a local simulator only.
+pub(crate) fn notify_url_with(field: &str, url: &str, allow_loopback_http: bool) -> Checked {
+    let http = url
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("http://"));
+    if !(allow_loopback_http && http) {
+        return notify_url(field, url);
+    }
+    chars(field, url, 10, 256)?;
+    for (c, what) in [('?', "a query"), ('#', "a fragment")] {
+        if let Some(i) = url.find(c) {
+            return Err(ValidationError::new(
+                field,
+                "have no query or fragment (WeChat Pay rejects notify URLs with parameters)",
+                format!("{what} at byte {i}"),
+            ));
+        }
+    }
+    charset(
+        field,
+        url,
+        "contain no white space or control characters",
+        |c| !c.is_whitespace() && !c.is_control(),
+    )?;
+    let authority = url[7..].split('/').next().unwrap_or("");
+    rule(
+        field,
+        !authority.contains('@'),
+        "carry no user info (user:password@)",
+        || format!("{url:?}"),
+    )?;
+    let host = host_of(authority);
+    rule(
+        field,
+        is_loopback_host(host),
+        "use https://, or http:// only on a loopback host (127.0.0.0/8, localhost, [::1]) while the client targets a local simulator",
+        || format!("host {host:?}"),
+    )
+}
+
+/// `localhost` or a loopback IP literal (v4 127.0.0.0/8, v6 `::1`).
+fn is_loopback_host(host: &str) -> bool {
+    host.trim_end_matches('.').eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The host of `host[:port]` or `[v6][:port]`, without brackets and port.
 fn host_of(authority: &str) -> &str {
     if let Some(v6) = authority.strip_prefix('[') {
@@ -293,6 +343,32 @@ mod tests {
         assert_eq!(long.len(), 256);
         assert!(notify_url("u", &long).is_ok());
         assert!(notify_url("u", &format!("{long}p")).is_err());
+    }
+
+    #[test]
+    fn loopback_http_only_when_allowed() {
+        for url in [
+            "http://127.0.0.1:8080/notify",
+            "http://localhost:1/n",
+            "HTTP://[::1]:99/wechatpay/coupon",
+            "http://127.9.9.9/n",
+        ] {
+            assert!(notify_url_with("u", url, true).is_ok(), "{url}");
+            assert!(notify_url_with("u", url, false).is_err(), "{url}");
+            assert!(notify_url("u", url).is_err(), "{url}");
+        }
+        for bad in [
+            "http://example.com/notify",
+            "http://10.0.0.1/notify",
+            "http://127.0.0.1:1/n?x=1",
+            "http://u:p@127.0.0.1/n",
+            "http://[::2]:1/notify",
+        ] {
+            assert!(notify_url_with("u", bad, true).is_err(), "{bad}");
+        }
+        // https keeps the production rule either way.
+        assert!(notify_url_with("u", "https://example.com/n", true).is_ok());
+        assert!(notify_url_with("u", "https://127.0.0.1/n", true).is_err());
     }
 
     #[test]

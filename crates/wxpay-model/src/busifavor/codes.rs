@@ -7,7 +7,7 @@ use super::enums::CodeStatus;
 use super::{BASE, seg};
 use crate::error::{Error, ValidationError};
 use crate::request::{ApiRequest, Method, RequestBody};
-use crate::time::Timestamp;
+use crate::time::LenientTimestamp;
 use crate::validate as v;
 
 /// Most codes per upload.
@@ -88,7 +88,7 @@ pub struct UploadCouponCodesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_codes: Option<Vec<String>>,
     /// When they were stored.
-    pub success_time: Timestamp,
+    pub success_time: LenientTimestamp,
     /// Codes rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_count: Option<i64>,
@@ -310,5 +310,5 @@ pub struct DeleteCouponCodeResponse {
     /// Stock id.
     pub stock_id: String,
     /// When it was deleted.
-    pub delete_time: Timestamp,
+    pub delete_time: LenientTimestamp,
 }

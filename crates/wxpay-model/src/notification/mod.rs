@@ -6,5 +6,7 @@ mod open;
 mod reply;
 
 pub use envelope::{ENCRYPT_RESOURCE, EncryptedResource, NotificationEnvelope};
-pub use open::{Event, Notification, open_notification, open_notification_from_headers};
+pub use open::{
+    Event, Notification, decrypt_notification, open_notification, open_notification_from_headers,
+};
 pub use reply::NotificationReply;

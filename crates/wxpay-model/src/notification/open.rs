@@ -107,7 +107,18 @@ pub fn open_notification(
     verifier
         .verify(headers, body, clock.now_unix())
         .map_err(Error::NotificationUnverified)?;
+    decrypt_notification(body, key)
+}
 
+/// Stages 2–5 of [`open_notification`] — envelope, decryption, typed event — for a body whose
+/// signature **the caller has already verified** over these exact raw bytes.
+///
+/// This exists so a transport that verifies with its own, live key set (for example
+/// `wxpay_http::Client::verify_signature`, which downloads new platform certificates when it
+/// meets an unknown serial) does not verify a second time. Never call it on a body that was not
+/// verified: anyone can POST to a notify URL, and the APIv3 key alone does not prove the sender.
+/// When you hold a [`Verifier`], use [`open_notification`].
+pub fn decrypt_notification(body: &[u8], key: &ApiV3Key) -> Result<Notification, Error> {
     let envelope: NotificationEnvelope =
         serde_json::from_slice(body).map_err(Error::NotificationEnvelope)?;
     if envelope.resource_type != ENCRYPT_RESOURCE {
