@@ -278,7 +278,11 @@ fn deny_step(root: &Path, log: &Path) -> io::Result<Outcome> {
 /// A step whose tool or data is missing: skipped on a developer's machine, a failure on CI
 /// (where `.ci/run` installs everything), so a green CI run shows every step ran.
 fn missing(why: String) -> Outcome {
-    if cmd::on_ci() {
+    missing_on(why, cmd::on_ci())
+}
+
+fn missing_on(why: String, on_ci: bool) -> Outcome {
+    if on_ci {
         Outcome::Fail(format!(
             "{why}
 CI is set, so this step must run: `.ci/run` installs its tools; unset CI to skip it locally\n"
@@ -345,6 +349,18 @@ mod tests {
             "        FAIL [   0.2s] (2/3) a::b bad\ntest src/lib.rs - g (line 9) ... FAILED\n\
              error: linking failed\n"
         );
+    }
+
+    #[test]
+    fn a_missing_tool_skips_locally_and_fails_on_ci() {
+        assert!(matches!(
+            missing_on("cargo-deny is not installed".into(), false),
+            Outcome::Skip(ref why) if why == "cargo-deny is not installed"
+        ));
+        assert!(matches!(
+            missing_on("cargo-deny is not installed".into(), true),
+            Outcome::Fail(ref text) if text.contains("cargo-deny is not installed") && text.contains("CI is set")
+        ));
     }
 
     #[test]
