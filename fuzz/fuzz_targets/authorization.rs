@@ -67,9 +67,7 @@ fuzz_target!(|data: &[u8]| {
             .parse::<i64>()
             .unwrap_or(0)
             .saturating_add(skew);
-        let verdict = f
-            .public
-            .verify_request(method, url, body, fields, now, 300);
+        let verdict = f.public.verify_request(method, url, body, fields, now, 300);
         if verdict.is_ok() {
             assert!(skew.abs() < 300, "a timestamp outside the window verified");
         }
@@ -79,7 +77,9 @@ fuzz_target!(|data: &[u8]| {
     }
     // A genuine header for this request: signing refuses what it cannot sign; what it signs
     // parses back and verifies, and only for the exact request.
-    let nonce = parsed.map(|f| f.nonce_str).unwrap_or("593BEC0C930BF1AFEB40B4A08C8FB242");
+    let nonce = parsed
+        .map(|f| f.nonce_str)
+        .unwrap_or("593BEC0C930BF1AFEB40B4A08C8FB242");
     let ts = 1_554_208_460 + i64::try_from(body.len()).unwrap_or(0);
     let Ok(auth) = f.signer.sign(method, url, body, ts, nonce) else {
         return;

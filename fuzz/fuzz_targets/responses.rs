@@ -21,7 +21,12 @@ where
     };
     let json = serde_json::to_vec(&answer).expect("a parsed answer serializes");
     let again = R::parse_response(&json).expect("a serialized answer parses");
-    assert_eq!(again, answer, "answer changed in a round trip: {}", String::from_utf8_lossy(&json));
+    assert_eq!(
+        again,
+        answer,
+        "answer changed in a round trip: {}",
+        String::from_utf8_lossy(&json)
+    );
 }
 
 /// One entry per endpoint, in spec order; the index is the first input byte modulo the count.

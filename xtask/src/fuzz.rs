@@ -352,7 +352,10 @@ mod tests {
             stats.describe("verify"),
             "fuzz verify: 123456 executions (24691/s), cov 950, ft 2830, corpus 163, peak RSS 61 MB"
         );
-        assert_eq!(Stats::parse("no output").describe("x").matches('?').count(), 6);
+        assert_eq!(
+            Stats::parse("no output").describe("x").matches('?').count(),
+            6
+        );
     }
 
     #[test]
