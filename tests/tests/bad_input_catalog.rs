@@ -712,6 +712,49 @@ fn opening() -> Vec<Case> {
                 w.open(&w.headers(NOW, &other), &body, user)
             },
         ),
+        case(
+            "notification: Wechatpay-Timestamp twice, a stale copy added",
+            "NotificationUnverified(DuplicateHeader { header: \"Wechatpay-Timestamp\"",
+            |w, user| {
+                let body = w.coupon_send(COUPON_SEND.as_bytes());
+                let mut headers = w.headers(NOW, &body);
+                headers.push(("wechatpay-timestamp".into(), (NOW - 3600).to_string()));
+                w.open(&headers, &body, user)
+            },
+        ),
+        case(
+            "notification: Wechatpay-Signature twice with different values",
+            "NotificationUnverified(DuplicateHeader { header: \"Wechatpay-Signature\"",
+            |w, user| {
+                let body = w.coupon_send(COUPON_SEND.as_bytes());
+                let mut headers = w.headers(NOW, &body);
+                headers.insert(
+                    0,
+                    ("WECHATPAY-SIGNATURE".into(), "WECHATPAY/SIGNTEST/x".into()),
+                );
+                w.open(&headers, &body, user)
+            },
+        ),
+        case(
+            "notification: Wechatpay-Serial twice (public key id and certificate serial)",
+            "NotificationUnverified(DuplicateHeader { header: \"Wechatpay-Serial\"",
+            |w, user| {
+                let body = w.coupon_send(COUPON_SEND.as_bytes());
+                let mut headers = w.headers(NOW, &body);
+                headers.push(("Wechatpay-Serial".into(), CERT_SERIAL.into()));
+                w.open(&headers, &body, user)
+            },
+        ),
+        case(
+            "notification: Wechatpay-Nonce twice, the copy with a control character",
+            "NotificationUnverified(DuplicateHeader { header: \"Wechatpay-Nonce\"",
+            |w, user| {
+                let body = w.coupon_send(COUPON_SEND.as_bytes());
+                let mut headers = w.headers(NOW, &body);
+                headers.push(("Wechatpay-Nonce".into(), format!("{NONCE}\u{0}")));
+                w.open(&headers, &body, user)
+            },
+        ),
         // ----- signed, but not an envelope ---------------------------------------------------
         case(
             "notification: signed empty body",
@@ -1073,6 +1116,14 @@ fn the_catalog_world_accepts_the_genuine_notification() {
         })
         .expect("the genuine notification opens");
     assert_eq!(reached, 1);
+    // A header repeated with the same value is not a duplicate worth refusing.
+    let mut headers = world.headers(NOW, &body);
+    let copy = headers[0].clone();
+    headers.push(copy);
+    world
+        .open(&headers, &body, &mut |_| reached += 1)
+        .expect("a repeated identical header is accepted");
+    assert_eq!(reached, 2);
     let ts = NOW.to_string();
     let body = br#"{"stock_id":"98065001","create_time":"2015-05-20T13:29:35+08:00"}"#;
     let sig = world.sign(&ts, NONCE, body);

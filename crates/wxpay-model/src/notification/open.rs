@@ -167,7 +167,9 @@ where
     K: AsRef<str> + ?Sized + 'a,
     V: AsRef<str> + ?Sized + 'a,
 {
-    let headers = SignatureHeaders::from_pairs(headers);
+    // A `Wechatpay-*` header repeated with another value is refused before anything else.
+    let headers =
+        SignatureHeaders::try_from_pairs(headers).map_err(Error::NotificationUnverified)?;
     open_notification(&headers, body, verifier, key, clock)
 }
 
