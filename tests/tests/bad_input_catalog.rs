@@ -14,8 +14,9 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use wxpay_crypto::{
-    ApiV2Key, ApiV3Key, FixedClock, MerchantPrivateKey, MerchantPublicKey, PlatformCertificate,
-    SignatureHeaders, Signer, Verifier, WechatPayPublicKey, verification_string,
+    ApiV2Key, ApiV3Key, Clock, FixedClock, MerchantPrivateKey, MerchantPublicKey,
+    PlatformCertificate, SignatureHeaders, Signer, Verifier, WechatPayPublicKey,
+    verification_string,
 };
 use wxpay_model::{Notification, open_notification_from_headers};
 
@@ -1060,10 +1061,126 @@ fn opening() -> Vec<Case> {
     ]
 }
 
+/// Answers every request on a loopback port with `head` (status line and headers, CRLF-ended)
+/// and `body`, then calls the API once through a real `wxpay_http::Client`: the 2xx answer
+/// must be refused before anything is parsed.
+fn client_answer(head: String, body: Vec<u8>) -> Outcome {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let answer = [head.into_bytes(), b"\r\n".to_vec(), body].concat();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let answer = answer.clone();
+                tokio::spawn(async move {
+                    let mut request = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let _ = socket.write_all(&answer).await;
+                    let _ = socket.shutdown().await;
+                });
+            }
+        });
+        let client = wxpay_http::Client::builder()
+            .mchid("1900009191")
+            .merchant_serial("1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C")
+            .merchant_private_key_pem(pem("merchant_key.pem"))
+            .wechatpay_public_key(KEY_ID, pem("wechatpay_pub.pem"))
+            .api_v3_key(APIV3)
+            .base_url(format!("http://{addr}"))
+            .backup_url(None)
+            .build()
+            .expect("client");
+        let request = wxpay_model::busifavor::QueryStockRequest::new("98065001");
+        err(client.execute(&request).await)
+    })
+}
+
+/// A signed 200 answer's head: status line, content headers and the four `Wechatpay-*` values.
+fn answer_head(
+    w: &World,
+    ts: i64,
+    body: &[u8],
+    change: impl Fn(&mut Vec<(String, String)>),
+) -> String {
+    let mut headers = w.headers(ts, body);
+    change(&mut headers);
+    let mut head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\nRequest-ID: catalog\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head
+}
+
+fn client() -> Vec<Case> {
+    const STOCK: &[u8] = br#"{"stock_id":"98065001","stock_name":"x","belong_merchant":"1900009191","goods_name":"g","stock_type":"NORMAL","coupon_code_mode":"WECHATPAY_MODE","stock_state":"RUNNING"}"#;
+    vec![
+        case(
+            "client: 2xx answer without signature headers",
+            "Verification { source: MissingHeader",
+            |_, _| {
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+                    STOCK.len()
+                );
+                client_answer(head, STOCK.to_vec())
+            },
+        ),
+        case(
+            "client: 2xx answer with a probe signature",
+            "Verification { source: SignatureProbe",
+            |w, _| {
+                let head = answer_head(w, wxpay_crypto::SystemClock.now_unix(), STOCK, |h| {
+                    h.retain(|(k, _)| k != "Wechatpay-Signature");
+                    h.push((
+                        "Wechatpay-Signature".into(),
+                        "WECHATPAY/SIGNTEST/abc".into(),
+                    ));
+                });
+                client_answer(head, STOCK.to_vec())
+            },
+        ),
+        case(
+            "client: 2xx answer signed 10 minutes ago",
+            "Verification { source: TimestampOutOfWindow",
+            |w, _| {
+                let ts = wxpay_crypto::SystemClock.now_unix() - 600;
+                client_answer(answer_head(w, ts, STOCK, |_| {}), STOCK.to_vec())
+            },
+        ),
+        case(
+            "client: 2xx answer whose body was changed after signing",
+            "Verification { source: SignatureMismatch",
+            |w, _| {
+                let ts = wxpay_crypto::SystemClock.now_unix();
+                let head = answer_head(w, ts, STOCK, |_| {});
+                let mut body = STOCK.to_vec();
+                body[15] ^= 1;
+                client_answer(head, body)
+            },
+        ),
+    ]
+}
+
 #[test]
 fn every_bad_input_fails_with_its_own_error_and_reaches_no_user_code() {
     let world = World::new();
-    let cases: Vec<Case> = [key_loading(), verification(), opening()]
+    let cases: Vec<Case> = [key_loading(), verification(), opening(), client()]
         .into_iter()
         .flatten()
         .collect();
