@@ -31,6 +31,8 @@ pub enum Step {
     Test,
     /// `cargo doc --workspace --no-deps --all-features` with `RUSTDOCFLAGS=-D warnings`.
     Doc,
+    /// `cargo package` for every library crate, together (see [`PUBLISHED`]).
+    Package,
     /// Dependency arrows point down only (see `layering.rs`).
     Layering,
     /// `cargo deny check advisories bans licenses sources` offline, and the default-graph
@@ -45,6 +47,7 @@ const ALL: &[Step] = &[
     Step::Clippy,
     Step::Test,
     Step::Doc,
+    Step::Package,
     Step::Layering,
     Step::Deny,
     Step::Fuzz,
@@ -57,6 +60,7 @@ impl Step {
             Step::Clippy => "clippy",
             Step::Test => "test",
             Step::Doc => "doc",
+            Step::Package => "package",
             Step::Layering => "layering",
             Step::Deny => "deny",
             Step::Fuzz => "fuzz",
@@ -147,6 +151,7 @@ fn run_step(root: &Path, step: Step) -> io::Result<Outcome> {
             &[&["doc", "--workspace", "--no-deps", "--all-features"]],
             &[("RUSTDOCFLAGS", "-D warnings")],
         ),
+        Step::Package => package_step(root, &log),
         Step::Layering => Ok(layering_step(root)),
         Step::Deny => deny_step(root, &log),
         Step::Fuzz => fuzz_step(root, &log),
@@ -247,6 +252,27 @@ fn summary_lines(text: &str) -> Vec<String> {
         .filter(|line| line.starts_with("Summary [") || line.starts_with("test result:"))
         .map(String::from)
         .collect()
+}
+
+/// The library crates published to crates.io, in dependency order.
+pub const PUBLISHED: &[&str] = &[
+    "wxpay-crypto",
+    "wxpay-model",
+    "wxpay-http",
+    "busifavor",
+    "wxpay-mock",
+];
+
+/// `cargo package -p … --allow-dirty` for [`PUBLISHED`] in one run: cargo packages them
+/// together, resolving the not-yet-published workspace crates from the packages it just made
+/// (its local overlay), and builds each `.crate` to verify it (other dependencies come from
+/// crates.io's index; the build reuses `target/`).
+fn package_step(root: &Path, log: &Path) -> io::Result<Outcome> {
+    let mut args = vec!["package", "--allow-dirty"];
+    for name in PUBLISHED {
+        args.extend(["-p", name]);
+    }
+    cargo_steps(root, log, &[args.as_slice()], &[])
 }
 
 fn layering_step(root: &Path) -> Outcome {

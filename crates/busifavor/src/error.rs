@@ -80,7 +80,7 @@ impl From<wxpay_http::Error> for Error {
         match e {
             H::Validation(v) => Error::Validation(v),
             H::Api(api) => Error::Api(api),
-            H::Verification { .. } | H::UnsupportedSignatureType { .. } => Error::Verification(e),
+            H::Verification { .. } => Error::Verification(e),
             H::Decode { .. } => Error::Decode(e),
             H::Config { .. } => Error::Config(ConfigError::from_http(e)),
             other => Error::Transport(other),
@@ -159,7 +159,10 @@ mod tests {
         assert!(matches!(e, Error::Transport(_)));
         assert!(e.is_retryable());
         assert!(e.to_string().contains("same request number"), "{e}");
-        let bad = wxpay_http::Error::UnsupportedSignatureType { value: "X".into() };
+        let bad = wxpay_http::Error::Verification {
+            source: wxpay_crypto::Error::UnsupportedSignatureType { found: "X".into() },
+            request_id: None,
+        };
         assert!(matches!(Error::from(bad), Error::Verification(_)));
     }
 

@@ -24,7 +24,7 @@
 //! ```no_run
 //! use busifavor::{Client, CouponCodeMode, CreateStockRequest, StockDiscount, Timestamp, UseMethod};
 //!
-//! # async fn run() -> Result<(), busifavor::Error> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::from_env()?; // WXPAY_MCHID, WXPAY_MERCHANT_SERIAL, WXPAY_PRIVATE_KEY_PATH, …
 //! let stock = CreateStockRequest::builder()
 //!     .stock_name("满100减10")
@@ -89,8 +89,8 @@ pub use wxpay_http::{ApiError, KeySet, Response, RetryPolicy, Timeouts};
 /// The request, answer, shared-object, enum and event types of every endpoint.
 pub use wxpay_model::busifavor::*;
 pub use wxpay_model::{
-    ApiRequest, ErrorBody, ErrorCode, ErrorDetail, Event, LenientTimestamp, NoContent,
-    Notification, NotificationEnvelope, NotificationReply, Timestamp, ValidationError,
+    ApiRequest, ErrorBody, ErrorCode, ErrorDetail, Event, InvalidTimestamp, LenientTimestamp,
+    NoContent, Notification, NotificationEnvelope, NotificationReply, Timestamp, ValidationError,
 };
 /// The lower crates, for what the common path does not need.
 pub use {wxpay_crypto, wxpay_http, wxpay_model};

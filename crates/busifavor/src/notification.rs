@@ -49,6 +49,6 @@ impl Client {
             .verify_signature(&signature, body)
             .await
             .map_err(|e| Error::Notification(wxpay_model::Error::NotificationUnverified(e)))?;
-        wxpay_model::decrypt_notification(body, key).map_err(Error::Notification)
+        wxpay_model::open_verified_notification(body, key).map_err(Error::Notification)
     }
 }

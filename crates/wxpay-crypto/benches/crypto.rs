@@ -88,6 +88,7 @@ fn verify(c: &mut Criterion) {
         nonce: NONCE,
         signature: &sig_b64,
         serial: id,
+        signature_type: None,
     };
     let mut g = c.benchmark_group("verify 1 KiB");
     g.bench_function("raw ring UnparsedPublicKey::verify", |b| {

@@ -10,7 +10,7 @@ use tracing::{Instrument, debug, info};
 use wxpay_crypto::{AEAD_ALGORITHM, ApiV3Key, PlatformCertificate, SignatureHeaders};
 use wxpay_model::RequestBody;
 
-use crate::client::{Inner, check_signature_type};
+use crate::client::Inner;
 use crate::error::Error;
 use crate::prepared::Prepared;
 
@@ -114,7 +114,6 @@ impl CertManager {
         let certs = decode(&self.key, &raw.body, now)?;
         // Bootstrap (spec §4.3): the download must verify with a key already held or with a
         // certificate it carries (which the APIv3 key's GCM tag has just authenticated).
-        check_signature_type(&raw.headers)?;
         let mut candidate = inner.keys.snapshot();
         for c in &certs {
             candidate.add_certificate(c.clone());

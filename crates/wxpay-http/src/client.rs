@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use http::HeaderValue;
 use tracing::{Instrument, field, info_span, warn};
-use wxpay_crypto::{ApiV3Key, Clock, PUBLIC_KEY_ID_PREFIX, SignatureHeaders, Signer, header};
+use wxpay_crypto::{ApiV3Key, Clock, PUBLIC_KEY_ID_PREFIX, SignatureHeaders, Signer};
 use wxpay_model::ApiRequest;
 
 use crate::builder::ClientBuilder;
@@ -19,9 +19,6 @@ use crate::prepared::Prepared;
 use crate::response::Response;
 use crate::retry::RetryBudget;
 use crate::send::Raw;
-
-/// The only `Wechatpay-Signature-Type` this SDK verifies.
-const SIGNATURE_TYPE: &str = "WECHATPAY2-SHA256-RSA2048";
 
 /// A WeChat Pay APIv3 client for one merchant.
 ///
@@ -132,7 +129,8 @@ impl Inner {
     }
 
     async fn verify_response(&self, raw: &Raw) -> Result<(), Error> {
-        check_signature_type(&raw.headers)?;
+        // `from_header_map` carries `Wechatpay-Signature-Type`; verification refuses any
+        // type but RSA (wxpay-crypto's one rule) before a key is looked up.
         let headers = SignatureHeaders::from_header_map(&raw.headers);
         self.verify_with_refresh(&headers, &raw.body)
             .await
@@ -140,16 +138,6 @@ impl Inner {
                 source,
                 request_id: raw.request_id.clone(),
             })
-    }
-}
-
-pub(crate) fn check_signature_type(headers: &http::HeaderMap) -> Result<(), Error> {
-    match headers.get(header::SIGNATURE_TYPE) {
-        None => Ok(()),
-        Some(v) if v.as_bytes().eq_ignore_ascii_case(SIGNATURE_TYPE.as_bytes()) => Ok(()),
-        Some(v) => Err(Error::UnsupportedSignatureType {
-            value: String::from_utf8_lossy(v.as_bytes()).into_owned(),
-        }),
     }
 }
 

@@ -28,7 +28,8 @@ pub enum Error {
     Api(Box<ApiError>),
 
     /// A 2xx response failed signature verification and was rejected. The inner error says
-    /// which check failed (missing header, stale timestamp, unknown serial, probe, mismatch…).
+    /// which check failed (a `Wechatpay-Signature-Type` other than RSA, missing header, stale
+    /// timestamp, unknown serial, probe, mismatch…).
     #[error(
         "rejected a WeChat Pay response that failed signature verification (Request-ID {request_id}): {source}",
         request_id = request_id.as_deref().unwrap_or("none")
@@ -39,15 +40,6 @@ pub enum Error {
         source: wxpay_crypto::Error,
         /// `Request-ID` of the rejected response, when present.
         request_id: Option<String>,
-    },
-
-    /// A 2xx response declared a `Wechatpay-Signature-Type` this SDK does not support.
-    #[error(
-        "unsupported `Wechatpay-Signature-Type` {value:?}: only WECHATPAY2-SHA256-RSA2048 is supported; the response was rejected"
-    )]
-    UnsupportedSignatureType {
-        /// The value received.
-        value: String,
     },
 
     /// A time limit ran out.

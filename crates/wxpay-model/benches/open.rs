@@ -78,6 +78,7 @@ fn bench(c: &mut Criterion) {
         nonce: NONCE,
         signature: SIGNATURE,
         serial: SERIAL,
+        signature_type: None,
     };
     let raw_key = UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pkcs1_from_spki_pem(PUB_PEM));
     let aead = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, APIV3).expect("aes key"));

@@ -119,7 +119,8 @@ pub use api_error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use error::{Error, ValidationError};
 pub use notification::{
     ENCRYPT_RESOURCE, EncryptedResource, Event, Notification, NotificationEnvelope,
-    NotificationReply, decrypt_notification, open_notification, open_notification_from_headers,
+    NotificationReply, open_notification, open_notification_from_headers,
+    open_verified_notification,
 };
 pub use request::{
     ApiRequest, Method, MultipartBody, NoContent, RequestBody, encode_path_segment, encode_query,

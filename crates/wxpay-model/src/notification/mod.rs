@@ -7,6 +7,7 @@ mod reply;
 
 pub use envelope::{ENCRYPT_RESOURCE, EncryptedResource, NotificationEnvelope};
 pub use open::{
-    Event, Notification, decrypt_notification, open_notification, open_notification_from_headers,
+    Event, Notification, open_notification, open_notification_from_headers,
+    open_verified_notification,
 };
 pub use reply::NotificationReply;

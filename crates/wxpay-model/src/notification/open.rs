@@ -107,18 +107,30 @@ pub fn open_notification(
     verifier
         .verify(headers, body, clock.now_unix())
         .map_err(Error::NotificationUnverified)?;
-    decrypt_notification(body, key)
+    open_verified_notification(body, key)
 }
 
-/// Stages 2–5 of [`open_notification`] — envelope, decryption, typed event — for a body whose
-/// signature **the caller has already verified** over these exact raw bytes.
+/// The stages of [`open_notification`] after the signature check: parse the envelope, check
+/// `resource_type` and `algorithm`, decrypt with the APIv3 key, parse the plaintext by
+/// `event_type`.
 ///
-/// This exists so a transport that verifies with its own, live key set (for example
-/// `wxpay_http::Client::verify_signature`, which downloads new platform certificates when it
-/// meets an unknown serial) does not verify a second time. Never call it on a body that was not
-/// verified: anyone can POST to a notify URL, and the APIv3 key alone does not prove the sender.
-/// When you hold a [`Verifier`], use [`open_notification`].
-pub fn decrypt_notification(body: &[u8], key: &ApiV3Key) -> Result<Notification, Error> {
+/// Call it **only with a body whose signature has already verified** — for example through
+/// `wxpay_http::Client::verify_signature`, which refreshes platform certificates on an unknown
+/// serial — so a notification is verified once, with whichever key set the caller holds.
+/// Decrypting an unverified body would act on forged input (the APIv3 key authenticates the
+/// resource, not the envelope's id or event type).
+///
+/// ```
+/// use wxpay_crypto::ApiV3Key;
+/// // A body whose signature the caller has just verified.
+/// let body = br#"{"id":"EV-1","create_time":"2019-12-12T16:54:38+08:00","resource_type":"encrypt-resource","event_type":"COUPON.SEND","resource":{"algorithm":"AEAD_AES_256_GCM","ciphertext":"L90xQ5QxEOyibwA7WaXPP0AEtLeq","nonce":"61f9c719728a"}}"#;
+/// let key = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv")?;
+/// // The plaintext ("hello") is not a COUPON.SEND resource: a typed stage error.
+/// let err = wxpay_model::open_verified_notification(body, &key).unwrap_err();
+/// assert!(matches!(err, wxpay_model::Error::PlaintextNotJson { .. }));
+/// # Ok::<(), wxpay_crypto::Error>(())
+/// ```
+pub fn open_verified_notification(body: &[u8], key: &ApiV3Key) -> Result<Notification, Error> {
     let envelope: NotificationEnvelope =
         serde_json::from_slice(body).map_err(Error::NotificationEnvelope)?;
     if envelope.resource_type != ENCRYPT_RESOURCE {
@@ -153,8 +165,9 @@ pub fn decrypt_notification(body: &[u8], key: &ApiV3Key) -> Result<Notification,
     })
 }
 
-/// [`open_notification`] reading the four `Wechatpay-*` headers from any list of header pairs
-/// (names matched case-insensitively), as web frameworks hand them over.
+/// [`open_notification`] reading the `Wechatpay-*` headers (`Wechatpay-Signature-Type`
+/// included) from any list of header pairs (names matched case-insensitively), as web
+/// frameworks hand them over.
 pub fn open_notification_from_headers<'a, I, K, V>(
     headers: I,
     body: &[u8],
