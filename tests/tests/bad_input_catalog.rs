@@ -9,8 +9,19 @@
 //! Expected variants are written as the start of the error's `Debug` text, so a case states the
 //! whole chain (`NotificationUnverified(SignatureProbe)`), not only the outer variant.
 
+use std::cell::Cell;
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use busifavor::callback::CallbackHandler;
+use bytes::Bytes;
+use http_body_util::Full;
 
 use serde_json::{Value, json};
 use wxpay_crypto::{
@@ -27,6 +38,8 @@ const APIV3: &str = "0123456789abcdefghijklmnopqrstuv";
 const NOW: i64 = 1_798_761_600;
 const NONCE: &str = "c5ac7061fccab6bf3e254dcf98995b8c";
 const GCM_NONCE: &str = "j9g1wAzF9Xn1";
+/// The callback handler's reply timeout in these cases (WeChat Pay allows 5 s).
+const HANDLER_TIMEOUT: Duration = Duration::from_secs(1);
 const COUPON_SEND: &str = r#"{"event_type":"EVENT_TYPE_BUSICOUPON_SEND","coupon_code":"1227944959000000911017","stock_id":"1286950000000039","send_time":"2019-12-17T10:35:53+08:00","openid":"odXnH1CJjeQoWTld48db-pnxs-Wg","unionid":"oOuyajgxj0oVwjocSoQm6mp7PGKw","send_channel":"BUSICOUPON_SEND_CHANNEL_PAYGIFT","send_merchant":"98568888","attach_info":{"transaction_id":"4200000462220200226114599","act_code":"540358695"}}"#;
 
 fn testdata(name: &str) -> PathBuf {
@@ -57,24 +70,56 @@ struct World {
     merchant: Signer,
     verifier: Verifier,
     apiv3: ApiV3Key,
+    runtime: tokio::runtime::Runtime,
+    /// The merchant's callback handler (busifavor), 1 s timeout, in-memory store.
+    handler: CallbackHandler,
+    /// How often the handler's user function ran.
+    handler_calls: Arc<AtomicUsize>,
+    /// The status the handler answered in the last handler case.
+    last_status: Cell<Option<u16>>,
 }
 
 impl World {
     fn new() -> Self {
         let wechat_key = MerchantPrivateKey::from_pem(&pem("wechatpay_key.pem")).expect("key");
         let merchant_key = MerchantPrivateKey::from_pem(&pem("merchant_key.pem")).expect("key");
+        let verifier = Verifier::new()
+            .with_public_key(
+                KEY_ID,
+                WechatPayPublicKey::from_pem(&pem("wechatpay_pub.pem")).expect("pub"),
+            )
+            .with_certificate(
+                PlatformCertificate::from_pem(&pem("platform_cert.pem")).expect("cert"),
+            );
+        let handler_calls = Arc::new(AtomicUsize::new(0));
+        let calls = handler_calls.clone();
+        let handler = CallbackHandler::builder()
+            .verifier(verifier.clone())
+            .api_v3_key(ApiV3Key::new(APIV3).expect("apiv3"))
+            .clock(FixedClock(NOW))
+            .timeout(HANDLER_TIMEOUT)
+            .lease(Duration::from_secs(10))
+            .on_coupon_send(move |_event, _meta| {
+                let calls = calls.clone();
+                async move {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    Ok::<(), std::io::Error>(())
+                }
+            })
+            .build()
+            .expect("handler");
         Self {
             wechat: Signer::new("wechat", CERT_SERIAL, wechat_key).expect("signer"),
             merchant: Signer::new("1900009191", "1DDE55AD", merchant_key).expect("signer"),
-            verifier: Verifier::new()
-                .with_public_key(
-                    KEY_ID,
-                    WechatPayPublicKey::from_pem(&pem("wechatpay_pub.pem")).expect("pub"),
-                )
-                .with_certificate(
-                    PlatformCertificate::from_pem(&pem("platform_cert.pem")).expect("cert"),
-                ),
+            verifier,
             apiv3: ApiV3Key::new(APIV3).expect("apiv3"),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime"),
+            handler,
+            handler_calls,
+            last_status: Cell::new(None),
         }
     }
 
@@ -172,10 +217,90 @@ impl World {
         self.open(&self.headers(NOW, body), body, user)
     }
 
+    /// Hands a delivery to the callback handler as a web server would; records the status.
+    fn deliver<B>(&self, request: hyper::Request<B>) -> Outcome
+    where
+        B: hyper::body::Body,
+        B::Error: Into<busifavor::callback::BoxError>,
+    {
+        let result = self.runtime.block_on(self.handler.process(request));
+        self.last_status
+            .set(Some(self.handler.respond(&result).status().as_u16()));
+        err(result)
+    }
+
+    /// A POST of `body` with `headers` (and `Content-Type: application/json` among them).
+    fn post(&self, headers: &[(String, String)], body: Vec<u8>) -> Outcome {
+        self.deliver(request("POST", headers, body))
+    }
+
     fn verify(&self, headers: &SignatureHeaders<'_>, body: &[u8]) -> Outcome {
         self.verifier
             .verify(headers, body, NOW)
             .map_err(|e| format!("{e:?}"))
+    }
+}
+
+/// A request to the notify URL.
+fn request(
+    method: &str,
+    headers: &[(String, String)],
+    body: Vec<u8>,
+) -> hyper::Request<Full<Bytes>> {
+    let mut builder = hyper::Request::builder()
+        .method(method)
+        .uri("/wechatpay/coupon");
+    for (k, v) in headers {
+        builder = builder.header(
+            k.as_str(),
+            hyper::header::HeaderValue::from_bytes(v.as_bytes()).expect("header value"),
+        );
+    }
+    builder.body(Full::new(Bytes::from(body))).expect("request")
+}
+
+/// A body that arrives one byte per `every`, like a client trickling it over TCP.
+struct Trickle {
+    bytes: Vec<u8>,
+    sent: usize,
+    every: Duration,
+    next: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Trickle {
+    fn new(bytes: Vec<u8>, every: Duration) -> Self {
+        Self {
+            bytes,
+            sent: 0,
+            every,
+            next: Box::pin(tokio::time::sleep(every)),
+        }
+    }
+}
+
+impl hyper::body::Body for Trickle {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, std::io::Error>>> {
+        if self.sent == self.bytes.len() {
+            return Poll::Ready(None);
+        }
+        match self.next.as_mut().poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(()) => {
+                let every = self.every;
+                self.next
+                    .as_mut()
+                    .reset(tokio::time::Instant::now() + every);
+                let byte = Bytes::copy_from_slice(&self.bytes[self.sent..self.sent + 1]);
+                self.sent += 1;
+                Poll::Ready(Some(Ok(hyper::body::Frame::data(byte))))
+            }
+        }
     }
 }
 
@@ -190,6 +315,8 @@ struct Case {
     /// The start of the expected error's `Debug` text: its variant, and the inner variant where
     /// there is one.
     expect: &'static str,
+    /// For the callback handler: the HTTP status it must answer.
+    status: Option<u16>,
     run: Run,
 }
 
@@ -201,7 +328,23 @@ fn case(
     Case {
         name,
         expect,
+        status: None,
         run: Box::new(run),
+    }
+}
+
+/// A case for the callback handler: the error variant and the HTTP status it answers.
+fn handler_case(
+    name: &'static str,
+    expect: &'static str,
+    status: u16,
+    run: impl Fn(&World) -> Outcome + 'static,
+) -> Case {
+    Case {
+        name,
+        expect,
+        status: Some(status),
+        run: Box::new(move |w, _| run(w)),
     }
 }
 
@@ -1177,22 +1320,360 @@ fn client() -> Vec<Case> {
     ]
 }
 
+/// A genuine delivery's headers with `change` applied.
+fn changed(
+    w: &World,
+    body: &[u8],
+    change: impl Fn(&mut Vec<(String, String)>),
+) -> Vec<(String, String)> {
+    let mut headers = w.headers(NOW, body);
+    change(&mut headers);
+    headers
+}
+
+fn set(headers: &mut [(String, String)], name: &str, value: &str) {
+    for (k, v) in headers.iter_mut() {
+        if k.eq_ignore_ascii_case(name) {
+            *v = value.to_owned();
+        }
+    }
+}
+
+fn handler() -> Vec<Case> {
+    let deep = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let genuine = |w: &World| w.coupon_send(COUPON_SEND.as_bytes());
+    vec![
+        handler_case(
+            "handler: body changed after signing",
+            "Unverified(SignatureMismatch)",
+            401,
+            move |w| {
+                let body = genuine(w);
+                let headers = w.headers(NOW, &body);
+                let mut altered = body;
+                altered[12] ^= 1;
+                w.post(&headers, altered)
+            },
+        ),
+        handler_case(
+            "handler: probe signature",
+            "Unverified(SignatureProbe)",
+            401,
+            move |w| {
+                let body = genuine(w);
+                let headers = changed(w, &body, |h| {
+                    set(h, "Wechatpay-Signature", "WECHATPAY/SIGNTEST/x")
+                });
+                w.post(&headers, body)
+            },
+        ),
+        handler_case(
+            "handler: stale timestamp (a replay 6 minutes later)",
+            "Unverified(TimestampOutOfWindow",
+            401,
+            move |w| {
+                let body = genuine(w);
+                w.post(&w.headers(NOW - 360, &body), body)
+            },
+        ),
+        handler_case(
+            "handler: timestamp 10 minutes in the future",
+            "Unverified(TimestampOutOfWindow",
+            401,
+            move |w| {
+                let body = genuine(w);
+                w.post(&w.headers(NOW + 600, &body), body)
+            },
+        ),
+        handler_case(
+            "handler: non-RSA Wechatpay-Signature-Type (SM2)",
+            "Unverified(UnsupportedSignatureType",
+            401,
+            move |w| {
+                let body = genuine(w);
+                let headers = changed(w, &body, |h| {
+                    set(h, "Wechatpay-Signature-Type", "WECHATPAY2-SM2-WITH-SM3")
+                });
+                w.post(&headers, body)
+            },
+        ),
+        handler_case(
+            "handler: Wechatpay-Signature-Type twice, RSA and SM2",
+            "DuplicateHeader { name: \"Wechatpay-Signature-Type\"",
+            400,
+            move |w| {
+                let body = genuine(w);
+                let headers = changed(w, &body, |h| {
+                    h.push((
+                        "Wechatpay-Signature-Type".into(),
+                        "WECHATPAY2-SM2-WITH-SM3".into(),
+                    ))
+                });
+                w.post(&headers, body)
+            },
+        ),
+        handler_case(
+            "handler: Wechatpay-Timestamp twice with different values",
+            "DuplicateHeader { name: \"Wechatpay-Timestamp\"",
+            400,
+            move |w| {
+                let body = genuine(w);
+                let headers = changed(w, &body, |h| {
+                    h.push(("wechatpay-timestamp".into(), (NOW - 1000).to_string()))
+                });
+                w.post(&headers, body)
+            },
+        ),
+        handler_case(
+            "handler: Wechatpay-Serial twice with different values",
+            "DuplicateHeader { name: \"Wechatpay-Serial\"",
+            400,
+            move |w| {
+                let body = genuine(w);
+                let headers = changed(w, &body, |h| {
+                    h.push(("Wechatpay-Serial".into(), CERT_SERIAL.into()))
+                });
+                w.post(&headers, body)
+            },
+        ),
+        handler_case(
+            "handler: tab (a control character) inside Wechatpay-Nonce",
+            "Unverified(MalformedNonce",
+            401,
+            move |w| {
+                let body = genuine(w);
+                let headers = changed(w, &body, |h| {
+                    set(h, "Wechatpay-Nonce", "c5ac7061\tfccab6bf")
+                });
+                w.post(&headers, body)
+            },
+        ),
+        handler_case(
+            "handler: Wechatpay-Serial of non-ASCII bytes",
+            "Unverified(MissingHeader { header: \"Wechatpay-Serial\"",
+            401,
+            move |w| {
+                let body = genuine(w);
+                let mut request = request("POST", &w.headers(NOW, &body), body);
+                request.headers_mut().insert(
+                    "wechatpay-serial",
+                    hyper::header::HeaderValue::from_bytes(b"PUB_KEY_ID_\xff\xfe")
+                        .expect("obs-text"),
+                );
+                w.deliver(request)
+            },
+        ),
+        handler_case(
+            "handler: no Wechatpay-* headers (an unsigned POST)",
+            "Unverified(MissingHeader",
+            401,
+            move |w| {
+                w.post(
+                    &[("Content-Type".into(), "application/json".into())],
+                    genuine(w),
+                )
+            },
+        ),
+        handler_case(
+            "handler: GET instead of POST",
+            "MethodNotAllowed",
+            405,
+            move |w| {
+                let body = genuine(w);
+                w.deliver(request("GET", &w.headers(NOW, &body), body))
+            },
+        ),
+        handler_case(
+            "handler: Content-Type text/plain",
+            "UnsupportedContentType",
+            415,
+            move |w| {
+                let body = genuine(w);
+                let headers = changed(w, &body, |h| set(h, "Content-Type", "text/plain"));
+                w.post(&headers, body)
+            },
+        ),
+        handler_case(
+            "handler: no Content-Type",
+            "UnsupportedContentType",
+            415,
+            move |w| {
+                let body = genuine(w);
+                let headers = without_header(w.headers(NOW, &body), "content-type");
+                w.post(&headers, body)
+            },
+        ),
+        handler_case(
+            "handler: signed body of 2 MiB (over the 64 KiB cap)",
+            "BodyTooLarge",
+            413,
+            |w| {
+                let mut env: Value =
+                    serde_json::from_slice(&w.coupon_send(COUPON_SEND.as_bytes())).expect("json");
+                env["summary"] = json!("x".repeat(2 << 20));
+                let body = env.to_string().into_bytes();
+                w.post(&w.headers(NOW, &body), body)
+            },
+        ),
+        handler_case(
+            "handler: Content-Length 4294967296 declared, nothing sent",
+            "BodyTooLarge",
+            413,
+            |w| {
+                let mut headers = w.headers(NOW, b"");
+                headers.push(("Content-Length".into(), "4294967296".into()));
+                let started = Instant::now();
+                let outcome = w.deliver(request("POST", &headers, Vec::new()));
+                assert!(
+                    started.elapsed() < HANDLER_TIMEOUT,
+                    "answered only after {:?}",
+                    started.elapsed()
+                );
+                outcome
+            },
+        ),
+        handler_case(
+            "handler: body trickled one byte per 20 ms (a slow client)",
+            "BodyRead",
+            400,
+            move |w| {
+                let body = genuine(w);
+                let headers = w.headers(NOW, &body);
+                let mut req = hyper::Request::builder()
+                    .method("POST")
+                    .uri("/wechatpay/coupon");
+                for (k, v) in &headers {
+                    req = req.header(k.as_str(), v.as_str());
+                }
+                let _guard = w.runtime.enter();
+                let request = req
+                    .body(Trickle::new(body, Duration::from_millis(20)))
+                    .expect("request");
+                let started = Instant::now();
+                let outcome = w.deliver(request);
+                // The worker is released at the reply timeout, not when the sender gives up.
+                let took = started.elapsed();
+                assert!(
+                    took >= HANDLER_TIMEOUT && took < HANDLER_TIMEOUT * 2,
+                    "a trickled body held the handler for {took:?}"
+                );
+                outcome
+            },
+        ),
+        handler_case(
+            "handler: signed empty body",
+            "Unopened(NotificationEnvelope",
+            400,
+            |w| w.post(&w.headers(NOW, b""), Vec::new()),
+        ),
+        handler_case(
+            "handler: signed body nested 30 000 deep",
+            "Unopened(NotificationEnvelope",
+            400,
+            move |w| {
+                let body = deep(30_000).into_bytes();
+                w.post(&w.headers(NOW, &body), body)
+            },
+        ),
+        handler_case(
+            "handler: signed body with invalid UTF-8",
+            "Unopened(NotificationEnvelope",
+            400,
+            move |w| {
+                let mut body = genuine(w);
+                body[2] = 0xc3;
+                body[3] = 0x28;
+                w.post(&w.headers(NOW, &body), body)
+            },
+        ),
+        handler_case(
+            "handler: signed envelope with a duplicated key",
+            "Unopened(NotificationEnvelope",
+            400,
+            move |w| {
+                let text = String::from_utf8(genuine(w)).expect("utf-8");
+                let body = text
+                    .replacen("{\"", "{\"id\":\"forged-id\",\"", 1)
+                    .into_bytes();
+                w.post(&w.headers(NOW, &body), body)
+            },
+        ),
+        handler_case(
+            "handler: GCM tag with one bit flipped",
+            "Unopened(NotificationDecrypt(DecryptFailed))",
+            400,
+            |w| {
+                let sealed = base64::Engine::decode(
+                    &base64::engine::general_purpose::STANDARD,
+                    w.seal("coupon", COUPON_SEND.as_bytes()),
+                )
+                .expect("b64");
+                let mut tampered = sealed;
+                tampered[0] ^= 1;
+                let ct =
+                    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, tampered);
+                let body = w.envelope("COUPON.SEND", w.resource_with("ciphertext", json!(ct)));
+                w.post(&w.headers(NOW, &body), body)
+            },
+        ),
+        handler_case(
+            "handler: GCM nonce of 11 bytes",
+            "Unopened(NotificationDecrypt(InvalidAeadNonce { len: 11 }))",
+            400,
+            |w| {
+                let body = w.envelope(
+                    "COUPON.SEND",
+                    w.resource_with("nonce", json!("j9g1wAzF9Xn")),
+                );
+                w.post(&w.headers(NOW, &body), body)
+            },
+        ),
+        handler_case(
+            "handler: plaintext without coupon_code",
+            "Unopened(EventPayload",
+            400,
+            |w| {
+                let plain = COUPON_SEND.replace("\"coupon_code\":\"1227944959000000911017\",", "");
+                let body = w.coupon_send(plain.as_bytes());
+                w.post(&w.headers(NOW, &body), body)
+            },
+        ),
+    ]
+}
+
 #[test]
 fn every_bad_input_fails_with_its_own_error_and_reaches_no_user_code() {
     let world = World::new();
-    let cases: Vec<Case> = [key_loading(), verification(), opening(), client()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let cases: Vec<Case> = [
+        key_loading(),
+        verification(),
+        opening(),
+        client(),
+        handler(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     assert!(cases.len() >= 60, "the catalog has {} cases", cases.len());
     let mut names = std::collections::BTreeSet::new();
     let mut failures = Vec::new();
     for case in &cases {
         assert!(names.insert(case.name), "two cases named {:?}", case.name);
         let mut reached = 0usize;
+        world.last_status.set(None);
+        let handler_calls = world.handler_calls.load(Ordering::SeqCst);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             (case.run)(&world, &mut |_: &Notification| reached += 1)
         }));
+        reached += world.handler_calls.load(Ordering::SeqCst) - handler_calls;
+        if world.last_status.get() != case.status {
+            failures.push(format!(
+                "{}: answered {:?}, expected {:?}",
+                case.name,
+                world.last_status.get(),
+                case.status
+            ));
+        }
         let problem = match outcome {
             Err(_) => Some("panicked".to_string()),
             Ok(Ok(())) => Some("was accepted".to_string()),
@@ -1241,6 +1722,12 @@ fn the_catalog_world_accepts_the_genuine_notification() {
         .open(&headers, &body, &mut |_| reached += 1)
         .expect("a repeated identical header is accepted");
     assert_eq!(reached, 2);
+    // The handler processes the genuine delivery, once.
+    world
+        .post(&world.headers(NOW, &body), body.clone())
+        .expect("the handler accepts it");
+    assert_eq!(world.last_status.get(), Some(204));
+    assert_eq!(world.handler_calls.load(Ordering::SeqCst), 1);
     let ts = NOW.to_string();
     let body = br#"{"stock_id":"98065001","create_time":"2015-05-20T13:29:35+08:00"}"#;
     let sig = world.sign(&ts, NONCE, body);
