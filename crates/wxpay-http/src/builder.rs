@@ -1,7 +1,7 @@
 //! [`ClientBuilder`]: every option of the client, parsed and checked once in `build`.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderValue;
@@ -12,13 +12,14 @@ use wxpay_crypto::{
 use zeroize::Zeroizing;
 
 use crate::certificates::CertManager;
-use crate::client::{Client, Inner};
+use crate::client::Client;
 use crate::connector;
 use crate::endpoint::{BaseUrl, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL, Endpoints, redact_userinfo};
 use crate::error::Error;
-use crate::keys::KeySet;
-use crate::policy::{RetryPolicy, Timeouts};
-use crate::retry::RetryBudget;
+use crate::keys::{KeySet, RequestSerial};
+use crate::retry::{RetryBudget, RetryPolicy};
+use crate::timeouts::Timeouts;
+use crate::transport::Transport;
 
 /// Default cap on a response body: 4 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
@@ -375,24 +376,20 @@ impl ClientBuilder {
             &self.extra_roots,
         )?;
 
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                signer,
-                keys: KeySet::new(verifier),
-                public_key_serial,
-                api_v3_key,
-                certs,
-                endpoints: Endpoints::new(primary, backup, self.retry.failover_stick()),
-                budget: RetryBudget::new(&self.retry),
-                retry: self.retry,
-                timeouts: self.timeouts,
-                max_response_bytes: self.max_response_bytes,
-                user_agent,
-                clock: self.clock,
-                refresher: Mutex::new(None),
-            }),
-        })
+        let keys = KeySet::new(verifier);
+        let transport = Transport {
+            http,
+            signer,
+            serial: RequestSerial::new(public_key_serial, keys.clone()),
+            endpoints: Endpoints::new(primary, backup, self.retry.failover_stick()),
+            budget: RetryBudget::new(&self.retry),
+            retry: self.retry,
+            timeouts: self.timeouts,
+            max_response_bytes: self.max_response_bytes,
+            user_agent,
+            clock: self.clock,
+        };
+        Ok(Client::from_parts(transport, keys, api_v3_key, certs))
     }
 }
 

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use wxpay_model::{ErrorCode, ErrorDetail};
 
+use crate::retry::is_retryable_status;
+
 /// Boxed error from the HTTP stack (hyper, rustls, the connector).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -221,11 +223,6 @@ fn is_plain_code(code: &str) -> bool {
         && code
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// Statuses retried by the client: 429 and 500/502/503/504 (spec §6.2–§6.3).
-pub(crate) fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 500 | 502 | 503 | 504)
 }
 
 /// Which time limit ran out.

@@ -55,11 +55,11 @@ mod connector;
 mod endpoint;
 mod error;
 mod keys;
-mod policy;
 mod prepared;
 mod response;
 mod retry;
-mod send;
+mod timeouts;
+mod transport;
 
 pub use builder::{
     ClientBuilder, DEFAULT_CERTIFICATE_REFRESH, DEFAULT_MAX_RESPONSE_BYTES,
@@ -69,5 +69,6 @@ pub use client::Client;
 pub use endpoint::{DEFAULT_BACKUP_URL, DEFAULT_BASE_URL};
 pub use error::{ApiError, BoxError, Error, TimeoutKind};
 pub use keys::KeySet;
-pub use policy::{RetryPolicy, Timeouts};
 pub use response::Response;
+pub use retry::RetryPolicy;
+pub use timeouts::Timeouts;

@@ -12,10 +12,10 @@ use hyper_util::rt::TokioExecutor;
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::watch;
-use wxpay_crypto::{ApiV3Key, Clock, PROBE_PREFIX};
+use wxpay_crypto::{ApiV3Key, Clock, PROBE_PREFIX, SCHEME, header};
 
 use crate::keys::{SigningKey, SimulatorKeys};
-use crate::timefmt::rfc3339;
+use wxpay_model::Timestamp;
 
 /// When and how often a failed callback is retried.
 ///
@@ -194,7 +194,7 @@ pub(crate) fn build_envelope(
     let sealed = apiv3.seal("coupon", plaintext.to_string())?;
     let envelope = Envelope {
         id: id.clone(),
-        create_time: rfc3339(now),
+        create_time: Timestamp::from_unix_beijing(now).to_string(),
         resource_type: "encrypt-resource",
         event_type: "COUPON.SEND",
         summary: "商家券领券通知",
@@ -448,14 +448,14 @@ impl Notifier {
             .header("accept", "*/*")
             .header("user-agent", "wxpay-mock callback sender")
             .header(
-                "request-id",
+                header::REQUEST_ID,
                 uuid::Uuid::new_v4().simple().to_string().to_uppercase(),
             )
-            .header("wechatpay-timestamp", &ts)
-            .header("wechatpay-nonce", &nonce)
-            .header("wechatpay-signature", &signature)
-            .header("wechatpay-serial", &serial)
-            .header("wechatpay-signature-type", wxpay_crypto::SCHEME)
+            .header(header::TIMESTAMP, &ts)
+            .header(header::NONCE, &nonce)
+            .header(header::SIGNATURE, &signature)
+            .header(header::SERIAL, &serial)
+            .header(header::SIGNATURE_TYPE, SCHEME)
             .body(Full::new(Bytes::from(job.body.clone())));
         let started = Instant::now();
         let (outcome, latency) = match request {

@@ -57,7 +57,6 @@ mod server;
 mod simulator_routes;
 mod state;
 mod sync;
-mod timefmt;
 mod validate;
 
 pub use api_error::ApiError;

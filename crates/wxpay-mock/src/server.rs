@@ -11,11 +11,13 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
-use wxpay_crypto::{Clock, PUBLIC_KEY_ID_PREFIX, SCHEME};
+use wxpay_crypto::{Clock, PUBLIC_KEY_ID_PREFIX, SCHEME, header};
+use wxpay_model::Timestamp;
+use wxpay_model::certificates::{CertificateEntry, CertificateList, EncryptedCertificate};
 
 use crate::api_error::ApiError;
 use crate::callbacks::{Job, Notifier, build_envelope, probe_signature};
@@ -23,8 +25,8 @@ use crate::faults::{FaultKind, Faults};
 use crate::keys::{SigningKey, SimulatorKeys};
 use crate::merchant::Merchant;
 use crate::routes::{self, Op};
+use crate::simulator_routes;
 use crate::state::{Ctx, Reply, State};
-use crate::{simulator_routes, timefmt};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 1 << 20;
@@ -118,7 +120,7 @@ impl Shared {
             return SigningKey::PublicKey;
         }
         let wants_public = headers
-            .get("wechatpay-serial")
+            .get(header::SERIAL)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|s| s.trim().starts_with(PUBLIC_KEY_ID_PREFIX));
         if wants_public {
@@ -165,15 +167,15 @@ impl Shared {
             put("content-type", "application/json; charset=utf-8");
         }
         put(
-            "request-id",
+            header::REQUEST_ID,
             &uuid::Uuid::new_v4().simple().to_string().to_uppercase(),
         );
         put("server", "wxpay-mock");
-        put("wechatpay-timestamp", &ts);
-        put("wechatpay-nonce", &nonce);
-        put("wechatpay-signature", &signature);
-        put("wechatpay-serial", &serial);
-        put("wechatpay-signature-type", SCHEME);
+        put(header::TIMESTAMP, &ts);
+        put(header::NONCE, &nonce);
+        put(header::SIGNATURE, &signature);
+        put(header::SERIAL, &serial);
+        put(header::SIGNATURE_TYPE, SCHEME);
         resp
     }
 
@@ -191,21 +193,18 @@ impl Shared {
             return Err(ApiError::not_found("证书不存在"));
         }
         let cert = self.keys.platform_certificate();
-        let sealed = merchant
-            .apiv3
-            .seal("certificate", self.keys.platform_certificate_pem())
-            .map_err(|e| ApiError::new(500, "SYSTEM_ERROR", e.to_string()))?;
-        Ok(Reply::ok(json!({"data": [{
-            "serial_no": cert.serial(),
-            "effective_time": timefmt::rfc3339(cert.not_before()),
-            "expire_time": timefmt::rfc3339(cert.not_after()),
-            "encrypt_certificate": {
-                "algorithm": wxpay_crypto::AEAD_ALGORITHM,
-                "nonce": sealed.nonce,
-                "associated_data": "certificate",
-                "ciphertext": sealed.ciphertext,
-            }
-        }]})))
+        let encrypt_certificate =
+            EncryptedCertificate::seal(&merchant.apiv3, self.keys.platform_certificate_pem())
+                .map_err(|e| ApiError::new(500, "SYSTEM_ERROR", e.to_string()))?;
+        let list = CertificateList {
+            data: vec![CertificateEntry {
+                serial_no: cert.serial().to_owned(),
+                effective_time: Some(Timestamp::from_unix_beijing(cert.not_before()).to_string()),
+                expire_time: Some(Timestamp::from_unix_beijing(cert.not_after()).to_string()),
+                encrypt_certificate,
+            }],
+        };
+        Ok(Reply::ok(serde_json::to_value(list).unwrap_or_default()))
     }
 }
 

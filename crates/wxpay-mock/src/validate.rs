@@ -196,13 +196,16 @@ pub(crate) fn req_enum<'a>(
 /// A required RFC 3339 time, as Unix seconds.
 pub(crate) fn req_time(obj: &Map<String, Value>, parent: &str, key: &str) -> Result<i64, ApiError> {
     let s = req_str(obj, parent, key, 1, 64)?;
-    crate::timefmt::parse(s).ok_or_else(|| {
-        ApiError::param(
-            &pointer(parent, key),
-            s,
-            &format!("{key}必须是RFC3339格式时间"),
-        )
-    })
+    wxpay_model::Timestamp::parse(s)
+        .ok()
+        .map(|t| t.unix_timestamp())
+        .ok_or_else(|| {
+            ApiError::param(
+                &pointer(parent, key),
+                s,
+                &format!("{key}必须是RFC3339格式时间"),
+            )
+        })
 }
 
 /// Looks a query parameter up (first occurrence).

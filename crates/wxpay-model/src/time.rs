@@ -94,16 +94,29 @@ impl Timestamp {
         Ok(Timestamp { raw, value })
     }
 
+    /// Unix seconds as Beijing time (UTC+08:00), whole seconds, as WeChat Pay writes its
+    /// times: `2015-05-20T13:29:35+08:00`. The one formatter for every time the SDK, the
+    /// simulator and the tests write. A time outside RFC 3339's years 0000–9999 (which no
+    /// clock reaches) gives the epoch, `1970-01-01T08:00:00+08:00`.
+    ///
+    /// ```
+    /// use wxpay_model::Timestamp;
+    /// assert_eq!(Timestamp::from_unix_beijing(1_432_099_775).as_str(), "2015-05-20T13:29:35+08:00");
+    /// ```
+    pub fn from_unix_beijing(unix: i64) -> Self {
+        let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        OffsetDateTime::from_unix_timestamp(unix)
+            .ok()
+            .and_then(|t| Self::from_offset_date_time(t.to_offset(offset)).ok())
+            .unwrap_or_else(|| Timestamp {
+                raw: String::from("1970-01-01T08:00:00+08:00"),
+                value: OffsetDateTime::UNIX_EPOCH,
+            })
+    }
+
     /// The current time in Beijing time (UTC+08:00), whole seconds, as WeChat Pay writes it.
     pub fn now_beijing() -> Self {
-        let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-        let now = OffsetDateTime::now_utc().to_offset(offset);
-        let now = now.replace_nanosecond(0).unwrap_or(now);
-        // A current time is always within RFC 3339's year range.
-        Self::from_offset_date_time(now).unwrap_or_else(|_| Timestamp {
-            raw: String::from("1970-01-01T08:00:00+08:00"),
-            value: OffsetDateTime::UNIX_EPOCH,
-        })
+        Self::from_unix_beijing(OffsetDateTime::now_utc().unix_timestamp())
     }
 
     /// The original text.
@@ -387,5 +400,23 @@ mod tests {
         assert_eq!(again, t);
         let now = Timestamp::now_beijing();
         assert!(now.as_str().ends_with("+08:00"), "{now}");
+    }
+
+    #[test]
+    fn beijing_time_round_trip() {
+        let t = Timestamp::from_unix_beijing(1_432_099_775);
+        assert_eq!(t.as_str(), "2015-05-20T13:29:35+08:00");
+        assert_eq!(t.unix_timestamp(), 1_432_099_775);
+        assert_eq!(
+            Timestamp::parse("2015-05-20T05:29:35.120Z")
+                .unwrap()
+                .unix_timestamp(),
+            1_432_099_775
+        );
+        assert!(Timestamp::parse("2015-05-20 13:29:35").is_err());
+        assert_eq!(
+            Timestamp::from_unix_beijing(i64::MAX).as_str(),
+            "1970-01-01T08:00:00+08:00"
+        );
     }
 }

@@ -4,8 +4,8 @@ use serde_json::{Value, json};
 
 use super::{Ctx, NotifyUrl, Reply, State};
 use crate::api_error::ApiError;
-use crate::timefmt::rfc3339;
 use crate::validate::{object, opt_str, query, req_str};
+use wxpay_model::Timestamp;
 
 /// Whether `host` is a loopback host (the simulator accepts `http://` for these only).
 pub(crate) fn is_loopback_host(host: &str) -> bool {
@@ -55,7 +55,7 @@ impl State {
             },
         );
         Ok(Reply::ok(json!({
-            "update_time": rfc3339(ctx.now),
+            "update_time": Timestamp::from_unix_beijing(ctx.now),
             "notify_url": url,
             "mchid": ctx.mchid,
         })))

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use super::coupons::check_code;
 use super::{Ctx, Reply, State};
 use crate::api_error::ApiError;
-use crate::timefmt::rfc3339;
 use crate::validate::{object, query, query_uint, req_query, request_no};
+use wxpay_model::Timestamp;
 
 /// One uploaded code.
 #[derive(Debug, Clone)]
@@ -69,10 +69,10 @@ impl CodePool {
         let mut v = json!({
             "code": code,
             "code_status": if c.dispatched.is_some() { "DISPATCHED" } else { "AVAILABLE" },
-            "upload_time": rfc3339(c.upload_time),
+            "upload_time": Timestamp::from_unix_beijing(c.upload_time),
         });
         if let Some((t, openid)) = &c.dispatched {
-            v["dispatched_time"] = json!(rfc3339(*t));
+            v["dispatched_time"] = json!(Timestamp::from_unix_beijing(*t));
             v["openid"] = json!(openid);
             v["coupon_code"] = json!(code);
         }
@@ -174,7 +174,7 @@ impl State {
                 "total_count": seen.len(),
                 "success_count": success.len(),
                 "success_codes": success,
-                "success_time": rfc3339(now),
+                "success_time": Timestamp::from_unix_beijing(now),
                 "fail_count": fail.len(),
             });
             if !fail.is_empty() {
@@ -287,7 +287,7 @@ impl State {
                 Some(_) => {
                     pool.codes.remove(code);
                     Ok(Reply::ok(
-                        json!({"stock_id": stock_id, "delete_time": rfc3339(ctx.now)}),
+                        json!({"stock_id": stock_id, "delete_time": Timestamp::from_unix_beijing(ctx.now)}),
                     ))
                 }
             }

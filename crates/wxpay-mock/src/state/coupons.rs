@@ -5,10 +5,10 @@ use serde_json::{Map, Value, json};
 
 use super::{CouponSent, Ctx, Reply, State};
 use crate::api_error::ApiError;
-use crate::timefmt::rfc3339;
 use crate::validate::{
     object, opt_str, query, query_uint, req_query, req_str, req_time, request_no,
 };
+use wxpay_model::Timestamp;
 
 /// Stored coupon states (`EXPIRED` is derived from the clock).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,7 +164,7 @@ impl State {
             "event_type": "EVENT_TYPE_BUSICOUPON_SEND",
             "coupon_code": code,
             "stock_id": req.stock_id,
-            "send_time": rfc3339(now),
+            "send_time": Timestamp::from_unix_beijing(now),
             "send_channel": req.send_channel,
             "send_merchant": req.send_merchant,
         });
@@ -286,7 +286,7 @@ impl State {
             Ok(Reply::ok(json!({
                 "stock_id": key.0,
                 "openid": coupon.openid,
-                "wechatpay_use_time": rfc3339(now),
+                "wechatpay_use_time": Timestamp::from_unix_beijing(now),
             })))
         })
     }
@@ -325,9 +325,15 @@ impl State {
         put("coupon_code", json!(c.code));
         put("stock_id", json!(c.stock_id));
         put("coupon_state", json!(c.state_name(now)));
-        put("available_start_time", json!(rfc3339(c.available_start)));
-        put("expire_time", json!(rfc3339(c.expire)));
-        put("receive_time", json!(rfc3339(c.receive_time)));
+        put(
+            "available_start_time",
+            json!(Timestamp::from_unix_beijing(c.available_start)),
+        );
+        put("expire_time", json!(Timestamp::from_unix_beijing(c.expire)));
+        put(
+            "receive_time",
+            json!(Timestamp::from_unix_beijing(c.receive_time)),
+        );
         put("send_request_no", json!(c.send_request_no));
         if let Some(x) = &c.use_request_no {
             put("use_request_no", json!(x));
@@ -342,13 +348,13 @@ impl State {
             put("return_request_no", json!(x));
         }
         if let Some(x) = c.return_time {
-            put("return_time", json!(rfc3339(x)));
+            put("return_time", json!(Timestamp::from_unix_beijing(x)));
         }
         if let Some(x) = &c.deactivate_request_no {
             put("deactivate_request_no", json!(x));
         }
         if let Some(x) = c.deactivate_time {
-            put("deactivate_time", json!(rfc3339(x)));
+            put("deactivate_time", json!(Timestamp::from_unix_beijing(x)));
         }
         if let Some(x) = &c.deactivate_reason {
             put("deactivate_reason", json!(x));
@@ -464,7 +470,7 @@ impl State {
             coupon.return_request_no = Some(no.clone());
             coupon.return_time = Some(ctx.now);
             Ok(Reply::ok(
-                json!({"wechatpay_return_time": rfc3339(ctx.now)}),
+                json!({"wechatpay_return_time": Timestamp::from_unix_beijing(ctx.now)}),
             ))
         })
     }
@@ -491,7 +497,7 @@ impl State {
             coupon.deactivate_time = Some(now);
             coupon.deactivate_reason = reason;
             Ok(Reply::ok(
-                json!({"wechatpay_deactivate_time": rfc3339(now)}),
+                json!({"wechatpay_deactivate_time": Timestamp::from_unix_beijing(now)}),
             ))
         })
     }
@@ -527,14 +533,16 @@ impl State {
                     }
                     _ => coupon.associate_out_trade_no = Some(trade),
                 }
-                Ok(Reply::ok(json!({"wechatpay_associate_time": rfc3339(now)})))
+                Ok(Reply::ok(
+                    json!({"wechatpay_associate_time": Timestamp::from_unix_beijing(now)}),
+                ))
             } else {
                 if coupon.associate_out_trade_no.as_deref() != Some(trade.as_str()) {
                     return Err(ApiError::invalid(format!("券未关联订单{trade}")));
                 }
                 coupon.associate_out_trade_no = None;
                 Ok(Reply::ok(
-                    json!({"wechatpay_disassociate_time": rfc3339(now)}),
+                    json!({"wechatpay_disassociate_time": Timestamp::from_unix_beijing(now)}),
                 ))
             }
         })

@@ -6,11 +6,11 @@ use serde_json::{Map, Value, json};
 
 use super::{Ctx, Reply, State, beijing_day};
 use crate::api_error::ApiError;
-use crate::timefmt::rfc3339;
 use crate::validate::{
     object, opt_bool, opt_int, opt_obj, opt_str, req_enum, req_int, req_obj, req_str, req_time,
     request_no,
 };
+use wxpay_model::Timestamp;
 
 /// Stock states (spec §8.2; `STOPED` is WeChat's spelling).
 pub const STOCK_STATES: [&str; 4] = ["UNAUDIT", "RUNNING", "STOPED", "PAUSED"];
@@ -407,7 +407,8 @@ impl State {
             let time = |k: &str| {
                 times[k]
                     .as_str()
-                    .and_then(crate::timefmt::parse)
+                    .and_then(|s| Timestamp::parse(s).ok())
+                    .map(|t| t.unix_timestamp())
                     .unwrap_or(0)
             };
             let send = &def["stock_send_rule"];
@@ -438,7 +439,7 @@ impl State {
             }
             st.stocks.insert(stock_id.clone(), stock);
             Ok(Reply::ok(
-                json!({"stock_id": stock_id, "create_time": rfc3339(ctx.now)}),
+                json!({"stock_id": stock_id, "create_time": Timestamp::from_unix_beijing(ctx.now)}),
             ))
         })
     }

@@ -4,8 +4,8 @@ use serde_json::{Value, json};
 
 use super::{Ctx, Reply, State};
 use crate::api_error::ApiError;
-use crate::timefmt::rfc3339;
 use crate::validate::{object, query, req_int, req_query, req_str, request_no};
+use wxpay_model::Timestamp;
 
 /// Largest subsidy per order, fen (5000 CNY).
 const MAX_SUBSIDY: i64 = 500_000;
@@ -84,7 +84,7 @@ impl State {
                 return Err(ApiError::invalid("补差金额不能超过券的优惠金额"));
             }
             let id = format!("1120200119165100{:014}", st.next_seq());
-            let now = rfc3339(ctx.now);
+            let now = Timestamp::from_unix_beijing(ctx.now);
             let receipt = PayReceipt {
                 id: id.clone(),
                 creator: ctx.mchid.clone(),
@@ -174,7 +174,7 @@ impl State {
             receipt.returned += amount;
             let receipt_id = receipt.id.clone();
             let id = format!("1120200119165200{:014}", st.next_seq());
-            let now = rfc3339(ctx.now);
+            let now = Timestamp::from_unix_beijing(ctx.now);
             let out = json!({
                 "subsidy_return_receipt_id": id,
                 "stock_id": stock_id,

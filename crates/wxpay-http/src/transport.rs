@@ -1,6 +1,9 @@
-//! Sending one prepared request: signing each attempt, time limits, size cap, retries and
-//! failover. Verification of the answer happens in the caller.
+//! The transport: one connection pool, the endpoints, the signer, the time limits, the retry
+//! policy and budget, and the clock. [`Transport::send`] is the only place a request goes out:
+//! it signs each attempt, applies the limits, retries and fails over. Verification of the answer
+//! happens in the caller (the client, or the certificate manager's bootstrap).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -8,19 +11,42 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGE
 use http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use tracing::{Instrument, debug, debug_span, field, warn};
-use wxpay_crypto::SystemNonce;
+use wxpay_crypto::{Clock, Signer, SystemNonce, header};
 use wxpay_model::ErrorBody;
 
-use crate::client::Inner;
-use crate::endpoint::{BaseUrl, Which};
-use crate::error::{ApiError, BoxError, Error, TimeoutKind, is_retryable_status};
+use crate::connector::HttpClient;
+use crate::endpoint::{BaseUrl, Endpoints, Which};
+use crate::error::{ApiError, BoxError, Error, TimeoutKind};
+use crate::keys::RequestSerial;
 use crate::prepared::Prepared;
-use crate::retry::{delay_for, retry_after};
+use crate::retry::{RetryBudget, RetryPolicy, retry_after};
+use crate::timeouts::Timeouts;
 
-/// `Wechatpay-Serial`, the one non-standard request header.
-const WECHATPAY_SERIAL: HeaderName = HeaderName::from_static("wechatpay-serial");
-/// `Request-ID` of every WeChat Pay answer.
-const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
+/// Everything needed to put a prepared request on the wire and get a complete answer back.
+pub(crate) struct Transport {
+    pub(crate) http: HttpClient,
+    pub(crate) signer: Signer,
+    /// Which `Wechatpay-Serial` each attempt carries.
+    pub(crate) serial: RequestSerial,
+    pub(crate) endpoints: Endpoints,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) budget: RetryBudget,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) user_agent: HeaderValue,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("mchid", &self.signer.mchid())
+            .field("endpoints", &self.endpoints)
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
+            .finish_non_exhaustive()
+    }
+}
 
 /// A complete answer, body read within the cap, not yet verified.
 #[derive(Debug)]
@@ -35,7 +61,7 @@ pub(crate) struct Raw {
 
 fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
-        .get(REQUEST_ID)
+        .get(header::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }
@@ -49,7 +75,12 @@ enum AttemptError {
     Fatal(Error),
 }
 
-impl Inner {
+impl Transport {
+    /// Unix time now, by the configured clock.
+    pub(crate) fn now_unix(&self) -> i64 {
+        self.clock.now_unix()
+    }
+
     /// Sends `p` under the retry policy and returns the final answer: a 2xx (unverified), or
     /// an error — [`Error::Api`] for a non-2xx answer.
     pub(crate) async fn send(&self, p: &Prepared) -> Result<Raw, Error> {
@@ -102,10 +133,10 @@ impl Inner {
                 Ok(raw) if raw.status.is_success() => return Ok(raw),
                 Ok(raw) => {
                     let status = raw.status.as_u16();
-                    if !is_retryable_status(status) || attempt >= max {
+                    if !self.retry.retries_status(status) || attempt >= max {
                         return Err(api_error(raw));
                     }
-                    let delay = delay_for(&self.retry, attempt, retry_after(&raw.headers));
+                    let delay = self.retry.delay(attempt, retry_after(&raw.headers));
                     if !self.may_retry(deadline, delay) {
                         return Err(api_error(raw));
                     }
@@ -145,7 +176,7 @@ impl Inner {
                     let delay = if switched && which == Which::Primary {
                         Duration::ZERO
                     } else {
-                        delay_for(&self.retry, attempt, None)
+                        self.retry.delay(attempt, None)
                     };
                     if !self.may_retry(deadline, delay) {
                         return Err(err);
@@ -209,12 +240,11 @@ impl Inner {
         if let Some(ct) = &p.content_type {
             headers.insert(CONTENT_TYPE, ct.clone());
         }
-        if let Some(serial) = self.request_serial() {
-            headers.insert(WECHATPAY_SERIAL, serial);
+        if let Some(serial) = self.serial.value(self.clock.now_unix()) {
+            headers.insert(HeaderName::from_static(header::SERIAL), serial);
         }
         Ok(request)
     }
-
     async fn attempt(
         &self,
         p: &Prepared,
@@ -340,7 +370,7 @@ mod tests {
 
     fn raw(status: u16, body: &[u8]) -> Raw {
         let mut headers = HeaderMap::new();
-        headers.insert("request-id", HeaderValue::from_static("RID-1"));
+        headers.insert(header::REQUEST_ID, HeaderValue::from_static("RID-1"));
         Raw {
             request_id: request_id(&headers),
             status: StatusCode::from_u16(status).unwrap(),
