@@ -73,3 +73,4 @@ pub use merchant::{
     DEMO_APIV2_KEY, DEMO_APIV3_KEY, DEMO_CERT_SERIAL, DEMO_MCHID, MerchantConfig,
     demo_merchant_private_key_pem,
 };
+pub use server::BODY_READ_DEADLINE;

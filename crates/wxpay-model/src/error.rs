@@ -13,8 +13,8 @@ use std::fmt;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// JSON could not be serialized or parsed. A data error's message keeps the kind of value
-    /// received and what was expected, not the value itself.
+    /// JSON could not be serialized or parsed. For decrypted notification data, a data error's
+    /// message keeps the kind of value received and what was expected, not the value itself.
     #[error("{context}: {source}")]
     Json {
         /// What was being done, e.g. `"parsing the response body"`.

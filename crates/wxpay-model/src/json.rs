@@ -1,10 +1,10 @@
 //! JSON parsing that names the field of a malformed time and never repeats a received value.
 //!
 //! serde_json reports only line and column; when the failure came from a [`Timestamp`], the
-//! document is walked to find the offending `*_time` field so the error can name it. serde's
-//! data errors quote the value they received (`invalid type: string "oXyZ…"`); the messages
-//! kept here say the kind of value and what was expected instead (see [`crate::redact`]), since
-//! answers and decrypted notifications carry user identifiers and errors end up in logs.
+//! document is walked to find the offending `*_time` field so the error can name it (never its
+//! text). serde's data errors quote the value they received (`invalid type: string "oXyZ…"`);
+//! for decrypted notification data the message keeps the kind of value and what was expected
+//! instead (see [`crate::redact`]), since it carries user identifiers and errors end up in logs.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -12,15 +12,25 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::time::{TIME_ERROR_MARKER, Timestamp};
 
-/// Parses `bytes` as `T`; `context` says what was being parsed.
+/// Parses `bytes` as `T`; `context` says what was being parsed. serde's message is kept as it
+/// is (it may quote the value received: the caller of an API sees what WeChat Pay answered).
 pub(crate) fn from_slice<T: DeserializeOwned>(
     bytes: &[u8],
     context: &'static str,
 ) -> Result<T, Error> {
-    serde_json::from_slice(bytes).map_err(|source| classify(source, bytes, context))
+    serde_json::from_slice(bytes).map_err(|source| classify(source, bytes, context, false))
 }
 
-fn classify(source: serde_json::Error, bytes: &[u8], context: &'static str) -> Error {
+/// [`from_slice`] for decrypted data (notification payloads): serde's message loses the value
+/// it quotes, keeping the kind of value and what was expected.
+pub(crate) fn from_decrypted<T: DeserializeOwned>(
+    bytes: &[u8],
+    context: &'static str,
+) -> Result<T, Error> {
+    serde_json::from_slice(bytes).map_err(|source| classify(source, bytes, context, true))
+}
+
+fn classify(source: serde_json::Error, bytes: &[u8], context: &'static str, redact: bool) -> Error {
     if !source.is_data() {
         // Syntax and end-of-input messages name a position, never a value.
         return Error::Json { context, source };
@@ -35,10 +45,8 @@ fn classify(source: serde_json::Error, bytes: &[u8], context: &'static str) -> E
             reason,
         };
     }
-    Error::Json {
-        context,
-        source: redacted(&source),
-    }
+    let source = if redact { redacted(&source) } else { source };
+    Error::Json { context, source }
 }
 
 /// `source` with the received value taken out of its message; line and column are kept.

@@ -192,7 +192,7 @@ fn parse_event(event_type: &str, text: &str) -> Result<Event, Error> {
         source,
     };
     match event_type {
-        COUPON_SEND => match crate::json::from_slice::<CouponSendEvent>(
+        COUPON_SEND => match crate::json::from_decrypted::<CouponSendEvent>(
             text.as_bytes(),
             "parsing the COUPON.SEND resource",
         ) {
