@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use crate::cmd::{self, Output};
-use crate::{advisory_db, fuzz, layering, module_cycles, store_tests};
+use crate::{deny, fuzz, layering, module_cycles, store_tests};
 
 /// Options of `cargo xtask ci`.
 #[derive(Debug, clap::Args)]
@@ -36,9 +36,10 @@ pub enum Step {
     /// Dependency arrows point down only (see `layering.rs`), and no import circle among the
     /// files of wxpay-http and wxpay-mock (see `module_cycles.rs`).
     Layering,
-    /// `cargo deny check advisories` against the offline RustSec snapshot.
+    /// `cargo deny check advisories bans licenses sources` offline, and the default-graph
+    /// policy (skipped without cargo-deny or the snapshot, except under `CI=true`).
     Deny,
-    /// Every fuzz target for a few seconds (skipped when cargo-fuzz is not installed).
+    /// Every fuzz target for a few seconds (skipped without cargo-fuzz, except under `CI=true`).
     Fuzz,
 }
 
@@ -304,67 +305,47 @@ fn layering_step(root: &Path) -> Outcome {
     Outcome::Fail(text)
 }
 
-/// `cargo deny --offline check advisories` against the snapshot in `../shared/advisory-db`.
+/// The full offline cargo-deny audit and the default-graph policy (see `deny.rs`).
 fn deny_step(root: &Path, log: &Path) -> io::Result<Outcome> {
-    if !cmd::succeeds(cmd::cargo(), ["deny", "--version"]) {
-        return Ok(Outcome::Skip(
-            "cargo-deny is not installed (`.ci/run` installs it; or `cargo install cargo-deny --locked`)"
-                .into(),
-        ));
-    }
-    if advisory_db::prepare(root)?.is_none() {
-        return Ok(Outcome::Skip(format!(
-            "no advisory snapshot at {}",
-            advisory_db::SNAPSHOT
-        )));
-    }
-    // cargo-deny's own `cargo metadata` call would run offline too and could miss crates
-    // (other platforms' dependencies) that are not downloaded yet; ours may use crates.io.
-    let metadata = log.with_extension("metadata.json");
-    let mut command = cmd::cargo();
-    command
-        .current_dir(root)
-        .args(["metadata", "--all-features", "--format-version", "1"]);
-    let output = cmd::run_captured_stdout(&mut command, &metadata, log)?;
-    if !output.success {
-        return Ok(Outcome::Fail(format!(
-            "$ {}\n{}",
-            cmd::describe(&command),
-            output.text
-        )));
-    }
-    let mut command = cmd::cargo();
-    command
-        .current_dir(root)
-        .arg("deny")
-        .arg("--offline")
-        .arg("--metadata-path")
-        .arg(&metadata);
-    command.args(["--color", "never", "check", "advisories"]);
-    let output = cmd::run_captured(&mut command, log)?;
-    if output.success {
-        Ok(Outcome::Pass(Vec::new()))
+    Ok(match deny::run(root, log)? {
+        deny::Report::Pass(lines) => Outcome::Pass(lines),
+        deny::Report::Fail(text) => Outcome::Fail(text),
+        deny::Report::Missing(why) => missing(why),
+    })
+}
+
+/// A step whose tool or data is missing: skipped on a developer's machine, a failure on CI
+/// (where `.ci/run` installs everything), so a green CI run shows every step ran.
+fn missing(why: String) -> Outcome {
+    missing_on(why, cmd::on_ci())
+}
+
+fn missing_on(why: String, on_ci: bool) -> Outcome {
+    if on_ci {
+        Outcome::Fail(format!(
+            "{why}
+CI is set, so this step must run: `.ci/run` installs its tools; unset CI to skip it locally\n"
+        ))
     } else {
-        Ok(Outcome::Fail(format!(
-            "$ {}\n{}",
-            cmd::describe(&command),
-            output.text
-        )))
+        Outcome::Skip(why)
     }
 }
 
 /// Seconds each fuzz target runs in the CI smoke step.
 const FUZZ_SMOKE_SECONDS: u64 = 5;
 
-/// A few seconds of each fuzz target: they keep building, and shallow crashes show up.
+/// A few seconds of each fuzz target: they keep building, and shallow crashes show up. The
+/// pass lines name each target with its executions, so the log shows the step really ran.
 fn fuzz_step(root: &Path, log: &Path) -> io::Result<Outcome> {
     Ok(match fuzz::smoke(root, FUZZ_SMOKE_SECONDS, log)? {
-        None => Outcome::Skip(
-            "cargo-fuzz is not installed (`.ci/run` installs it; or `cargo install cargo-fuzz --locked`)"
+        None => missing(
+            "cargo-fuzz is not installed (`.ci/run` installs it; or `cargo install cargo-fuzz --locked --version ^0.13`)"
                 .into(),
         ),
-        Some((true, _)) => Outcome::Pass(Vec::new()),
-        Some((false, text)) => Outcome::Fail(text),
+        Some(fuzz::Smoke { passed: true, lines, .. }) => Outcome::Pass(lines),
+        Some(fuzz::Smoke { lines, text, .. }) => {
+            Outcome::Fail(format!("{text}{}", lines.join("\n")))
+        }
     })
 }
 
@@ -407,6 +388,18 @@ mod tests {
             "        FAIL [   0.2s] (2/3) a::b bad\ntest src/lib.rs - g (line 9) ... FAILED\n\
              error: linking failed\n"
         );
+    }
+
+    #[test]
+    fn a_missing_tool_skips_locally_and_fails_on_ci() {
+        assert!(matches!(
+            missing_on("cargo-deny is not installed".into(), false),
+            Outcome::Skip(ref why) if why == "cargo-deny is not installed"
+        ));
+        assert!(matches!(
+            missing_on("cargo-deny is not installed".into(), true),
+            Outcome::Fail(ref text) if text.contains("cargo-deny is not installed") && text.contains("CI is set")
+        ));
     }
 
     #[test]

@@ -88,6 +88,7 @@ mod aead;
 mod apiv2;
 mod backend;
 mod clock;
+mod duplicates;
 mod error;
 mod keys;
 mod pem_input;
