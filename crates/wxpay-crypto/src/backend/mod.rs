@@ -87,7 +87,19 @@ impl RsaSigningKey {
                 reason: "public exponent below 65537".into(),
             });
         }
-        Ok(Self(key))
+        let key = Self(key);
+        // Warm-up at load, where the cost belongs: AWS-LC seeds its random generator on first
+        // use (measured 150-330 ms here) and sets up the key's blinding on its first signature
+        // (a few ms). Without this the first request after start-up pays both and can exceed
+        // a 200 ms attempt timeout; ring has no such first-use cost.
+        let mut sig = [0u8; MAX_SIGNING_BITS / 8];
+        let len = key.signature_len().min(sig.len());
+        key.sign(b"", &mut sig[..len])
+            .map_err(|_| Error::KeyRejected {
+                expected: "private key",
+                reason: "the backend could not sign with it".into(),
+            })?;
+        Ok(key)
     }
 
     /// The modulus length in bits.
