@@ -95,6 +95,7 @@ fuzz_target!(|input: Input<'_>| {
         nonce: "fuzz-nonce",
         signature: &signature,
         serial: ID,
+        signature_type: None,
     };
     let _ = open_notification(
         &headers,

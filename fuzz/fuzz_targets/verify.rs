@@ -66,6 +66,7 @@ fuzz_target!(|input: Input<'_>| {
         nonce,
         signature,
         serial,
+        signature_type: None,
     };
     let _ = verifier.verify(&headers, body, now);
 });

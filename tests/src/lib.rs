@@ -28,17 +28,9 @@ pub fn demo_client(mock: &wxpay_mock::MockHandle) -> wxpay_http::ClientBuilder {
         .backup_url(None)
 }
 
-/// RFC 3339 text of a Unix time, in UTC+8 as WeChat Pay writes it.
+/// RFC 3339 text of a Unix time, in UTC+8 as WeChat Pay writes it (the model's formatter).
 pub fn rfc3339(unix: i64) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| t.to_offset(offset))
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
+    wxpay_model::Timestamp::from_unix_beijing(unix).to_string()
 }
 
 /// A NORMAL (满减) stock for the demo merchant: 10 CNY off 100, valid 30 days from `begin`,

@@ -97,6 +97,7 @@ fn callback_verifies_with_public_key_and_certificate_then_decrypts() {
             nonce: "n0nce",
             signature: &sig,
             serial,
+            signature_type: None,
         };
         verifier.verify(&headers, body.as_bytes(), now).unwrap();
     }

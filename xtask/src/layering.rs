@@ -39,7 +39,11 @@ pub const EXEMPT: &[&str] = &["xtask", "wxpay-e2e"];
 
 /// Third-party crates a layered crate must not reach, even transitively.
 #[rustfmt::skip]
-pub const BANNED: &[(&str, &[&str])] = &[("wxpay-crypto", &["tokio", "hyper", "mio", "reqwest"])];
+pub const BANNED: &[(&str, &[&str])] = &[
+    ("wxpay-crypto", &["tokio", "hyper", "mio", "reqwest"]),
+    // TLS is rustls with ring only: the Redis and PostgreSQL stores must not bring OpenSSL.
+    ("busifavor", &["openssl", "openssl-sys", "native-tls", "postgres-openssl", "aws-lc-rs", "aws-lc-sys"]),
+];
 
 /// A package in the dependency graph.
 #[derive(Debug, Clone, PartialEq, Eq)]

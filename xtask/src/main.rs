@@ -13,6 +13,8 @@ mod ci;
 mod cmd;
 mod fuzz;
 mod layering;
+mod module_cycles;
+mod store_tests;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -151,6 +151,7 @@ fn verify(c: &mut Criterion) {
         nonce: NONCE,
         signature: &sig_b64,
         serial: id,
+        signature_type: None,
     };
     assert!(public.verify(&message, &sig));
     let mut g = c.benchmark_group(format!("verify 1 KiB [{BACKEND}]"));

@@ -115,6 +115,16 @@ pub enum Error {
     RandomUnavailable,
 
     // ----- verification ------------------------------------------------------------------
+    /// `Wechatpay-Signature-Type` names an algorithm other than `WECHATPAY2-SHA256-RSA2048`
+    /// (for example a national-cryptography SM2 signature). The message was not verified at
+    /// all: it must be refused, never checked as RSA.
+    #[error(
+        "unsupported `Wechatpay-Signature-Type` {found:?}: only WECHATPAY2-SHA256-RSA2048 is verified here; if your merchant account was switched to another algorithm (e.g. SM2), this SDK cannot verify it yet and the message was refused"
+    )]
+    UnsupportedSignatureType {
+        /// The value received.
+        found: String,
+    },
     /// A `Wechatpay-*` part needed for verification is absent or empty.
     #[error(
         "missing `{header}`: WeChat Pay signs every 2xx response and callback, an unsigned one must be rejected"

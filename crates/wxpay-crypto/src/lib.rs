@@ -44,6 +44,7 @@
 //!     nonce: "c5ac7061fccab6bf3e254dcf98995b8c",
 //!     signature: &sig, // the `Wechatpay-Signature` header
 //!     serial: "PUB_KEY_ID_0000000000000000000000000000000001",
+//!     signature_type: Some("WECHATPAY2-SHA256-RSA2048"), // `Wechatpay-Signature-Type`, if sent
 //! };
 //! let wechat = WechatPayPublicKey::from_pem(include_str!("../testdata/wechatpay_pub.pem"))?;
 //! let verifier = Verifier::new().with_public_key("PUB_KEY_ID_0000000000000000000000000000000001", wechat);
@@ -140,6 +141,6 @@ pub use keys::{MerchantPrivateKey, MerchantPublicKey, PlatformCertificate, Wecha
 pub use request_auth::{AuthorizationFields, parse_authorization};
 pub use signer::{Authorization, SCHEME, Signer, signing_string};
 pub use verifier::{
-    DEFAULT_TOLERANCE_SECS, PROBE_PREFIX, PUBLIC_KEY_ID_PREFIX, SignatureHeaders, Verifier, header,
-    is_probe, verification_string,
+    DEFAULT_TOLERANCE_SECS, PROBE_PREFIX, PUBLIC_KEY_ID_PREFIX, SIGNATURE_TYPE, SignatureHeaders,
+    Verifier, header, is_probe, verification_string,
 };

@@ -30,7 +30,11 @@ pub fn is_probe(signature: &str) -> bool {
     signature.starts_with(PROBE_PREFIX)
 }
 
-/// The four `Wechatpay-*` values that come with a signed response or callback.
+/// The only `Wechatpay-Signature-Type` this crate verifies (spec §3.1): RSASSA-PKCS1-v1_5
+/// with SHA-256 over an RSA-2048 (or larger) key.
+pub const SIGNATURE_TYPE: &str = "WECHATPAY2-SHA256-RSA2048";
+
+/// The `Wechatpay-*` values that come with a signed response or callback.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SignatureHeaders<'a> {
     /// `Wechatpay-Timestamp`.
@@ -41,6 +45,11 @@ pub struct SignatureHeaders<'a> {
     pub signature: &'a str,
     /// `Wechatpay-Serial`.
     pub serial: &'a str,
+    /// `Wechatpay-Signature-Type`, when the message declared one. WeChat Pay sends
+    /// [`SIGNATURE_TYPE`]; any other value is refused by [`Verifier::verify`] with
+    /// [`Error::UnsupportedSignatureType`] before any key is used. `None` (or an empty value)
+    /// means RSA, as WeChat Pay's older answers omit the header.
+    pub signature_type: Option<&'a str>,
 }
 
 /// Header names (lower case; HTTP header names are case-insensitive).
@@ -60,9 +69,9 @@ pub mod header {
 }
 
 impl<'a> SignatureHeaders<'a> {
-    /// Reads the four values from any header list (names matched case-insensitively; the first
+    /// Reads the values from any header list (names matched case-insensitively; the first
     /// non-empty occurrence wins; surrounding white space is trimmed). Missing values are left
-    /// empty and reported by [`Verifier::verify`].
+    /// empty (the signature type `None`) and reported by [`Verifier::verify`].
     ///
     /// ```
     /// use wxpay_crypto::SignatureHeaders;
@@ -92,6 +101,12 @@ impl<'a> SignatureHeaders<'a> {
                 &mut out.signature
             } else if k.eq_ignore_ascii_case(header::SERIAL) {
                 &mut out.serial
+            } else if k.eq_ignore_ascii_case(header::SIGNATURE_TYPE) {
+                let v = v.as_ref().trim();
+                if out.signature_type.is_none() && !v.is_empty() {
+                    out.signature_type = Some(v);
+                }
+                continue;
             } else {
                 continue;
             };
@@ -102,8 +117,11 @@ impl<'a> SignatureHeaders<'a> {
         out
     }
 
-    /// Reads the four values from an `http::HeaderMap`. Values that are not visible ASCII are
-    /// treated as missing.
+    /// Reads the values from an `http::HeaderMap` (the first of repeated headers). Values
+    /// that are not visible ASCII are treated as missing, except `Wechatpay-Signature-Type`:
+    /// every value present there must name [`SIGNATURE_TYPE`], so the first one that does not
+    /// (among repeated headers too, and kept as its UTF-8 text, or `"<not UTF-8>"`, when it is
+    /// not ASCII) is carried and then refused by [`Verifier::verify`].
     #[cfg(feature = "http")]
     pub fn from_header_map(map: &'a http::HeaderMap) -> Self {
         let get = |name: &str| {
@@ -112,11 +130,55 @@ impl<'a> SignatureHeaders<'a> {
                 .map(str::trim)
                 .unwrap_or("")
         };
+        let mut signature_type = None;
+        for v in map.get_all(header::SIGNATURE_TYPE) {
+            let text = std::str::from_utf8(v.as_bytes())
+                .unwrap_or("<not UTF-8>")
+                .trim();
+            if text.is_empty() {
+                continue;
+            }
+            let ours = text.eq_ignore_ascii_case(SIGNATURE_TYPE);
+            if signature_type.is_none() || !ours {
+                signature_type = Some(text);
+            }
+            if !ours {
+                break;
+            }
+        }
         Self {
             timestamp: get(header::TIMESTAMP),
             nonce: get(header::NONCE),
             signature: get(header::SIGNATURE),
             serial: get(header::SERIAL),
+            signature_type,
+        }
+    }
+
+    /// The `Wechatpay-Signature-Type` rule, the one place it is decided: absent (or empty) or
+    /// [`SIGNATURE_TYPE`] (ASCII case-insensitively) passes; anything else is
+    /// [`Error::UnsupportedSignatureType`] naming the value, and the message must be refused
+    /// without being verified as RSA. [`Verifier::verify`] applies it first.
+    ///
+    /// ```
+    /// use wxpay_crypto::{Error, SignatureHeaders};
+    /// let mut h = SignatureHeaders::default();
+    /// assert!(h.check_signature_type().is_ok());
+    /// h.signature_type = Some("WECHATPAY2-SHA256-RSA2048");
+    /// assert!(h.check_signature_type().is_ok());
+    /// h.signature_type = Some("WECHATPAY2-SM2-WITH-SM3");
+    /// assert_eq!(
+    ///     h.check_signature_type(),
+    ///     Err(Error::UnsupportedSignatureType { found: "WECHATPAY2-SM2-WITH-SM3".into() })
+    /// );
+    /// ```
+    pub fn check_signature_type(&self) -> Result<()> {
+        match self.signature_type.map(str::trim) {
+            None | Some("") => Ok(()),
+            Some(t) if t.eq_ignore_ascii_case(SIGNATURE_TYPE) => Ok(()),
+            Some(t) => Err(Error::UnsupportedSignatureType {
+                found: t.to_owned(),
+            }),
         }
     }
 }
@@ -150,6 +212,7 @@ pub fn verification_string(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8>
 ///     nonce: "d824f2e086d3c1df967785d13fcd22ef",
 ///     signature: "WECHATPAY/SIGNTEST/...",
 ///     serial: "PUB_KEY_ID_0000000000000000000000000000000001",
+///     signature_type: None,
 /// };
 /// let err = verifier.verify(&headers, b"{}", 1722850421).unwrap_err();
 /// assert_eq!(err, wxpay_crypto::Error::SignatureProbe);
@@ -272,7 +335,9 @@ impl Verifier {
 
     /// Verifies a signed response or callback over its **raw** body bytes (empty for 204).
     ///
-    /// Checks, in order, each failure its own [`Error`] variant: all four parts present
+    /// Checks, in order, each failure its own [`Error`] variant: the declared signature type
+    /// is ours ([`Error::UnsupportedSignatureType`], see
+    /// [`SignatureHeaders::check_signature_type`]); all four parts present
     /// ([`Error::MissingHeader`]); nonce visible ASCII ([`Error::MalformedNonce`]); timestamp
     /// numeric ([`Error::MalformedTimestamp`]) and within the window
     /// ([`Error::TimestampOutOfWindow`]); serial known ([`Error::UnknownSerial`]); not a probe
@@ -293,6 +358,7 @@ impl Verifier {
     ///     nonce: "d824f2e086d3c1df967785d13fcd22ef",
     ///     signature: "TE96IlhRYGjqrf84Ko7f9beEZQ74nDxGneEq8Fux74L8c/Um4xhThgztAfcMD5QAwxC22ttDhF2xC6rvz8XVBJqrlEzN4GTUtxcEBtLTMTtlVc/XVsj6OWLcJNYRVXIdetSfOxwg0hYmb7zAe3PHEQcCWn8idj05dcoKqEUt2NEq1+woiLWBKJ0JW2yVd/+FxV23Qq0f8QnX+RiQZxJYDIvjv2LF8lDhAZnrBAWPpxQE4mZWfhzu0LpT1bbf9CqDfkYvte9Ek8L3rKgs3FiKpqXbDuew+yQGVqPQa/kY8iNqr1Sb1KGw4X4gjQ32A6bRSESrQjMVXnixNIPwmIPvVA==",
     ///     serial: id,
+    ///     signature_type: None,
     /// };
     /// verifier.verify(&headers, b"", 1722850421)?;
     /// // Five minutes later the same message is a replay.
@@ -303,6 +369,7 @@ impl Verifier {
     /// # Ok::<(), wxpay_crypto::Error>(())
     /// ```
     pub fn verify(&self, headers: &SignatureHeaders<'_>, body: &[u8], now: i64) -> Result<()> {
+        headers.check_signature_type()?;
         for (value, header) in [
             (headers.timestamp, "Wechatpay-Timestamp"),
             (headers.nonce, "Wechatpay-Nonce"),
@@ -403,9 +470,16 @@ mod tests {
                 timestamp: "1",
                 nonce: "n",
                 signature: "s",
-                serial: "x"
+                serial: "x",
+                signature_type: None,
             }
         );
+        let pairs = [
+            ("WECHATPAY-SIGNATURE-TYPE", " "),
+            ("Wechatpay-Signature-Type", " WECHATPAY2-SM2-WITH-SM3 "),
+        ];
+        let h = SignatureHeaders::from_pairs(pairs.iter().map(|(k, v)| (*k, *v)));
+        assert_eq!(h.signature_type, Some("WECHATPAY2-SM2-WITH-SM3"));
     }
 
     #[cfg(feature = "http")]
@@ -422,6 +496,40 @@ mod tests {
         assert_eq!(
             (h.timestamp, h.nonce, h.serial, h.signature),
             ("1", "n", "PUB_KEY_ID_1", "")
+        );
+        assert_eq!(h.signature_type, None);
+
+        // Any repeated signature type that is not RSA is the one carried, and refused.
+        map.append(
+            header::SIGNATURE_TYPE,
+            http::HeaderValue::from_static("WECHATPAY2-SHA256-RSA2048"),
+        );
+        let h = SignatureHeaders::from_header_map(&map);
+        assert_eq!(h.signature_type, Some("WECHATPAY2-SHA256-RSA2048"));
+        assert!(h.check_signature_type().is_ok());
+        map.append(
+            header::SIGNATURE_TYPE,
+            http::HeaderValue::from_static("WECHATPAY2-SM2-WITH-SM3"),
+        );
+        let h = SignatureHeaders::from_header_map(&map);
+        assert_eq!(h.signature_type, Some("WECHATPAY2-SM2-WITH-SM3"));
+        // Not ASCII: kept as text rather than dropped as missing.
+        let mut map = http::HeaderMap::new();
+        map.insert(
+            header::SIGNATURE_TYPE,
+            http::HeaderValue::from_bytes("算法".as_bytes()).unwrap(),
+        );
+        assert_eq!(
+            SignatureHeaders::from_header_map(&map).signature_type,
+            Some("算法")
+        );
+        map.insert(
+            header::SIGNATURE_TYPE,
+            http::HeaderValue::from_bytes(b"\xff").unwrap(),
+        );
+        assert_eq!(
+            SignatureHeaders::from_header_map(&map).signature_type,
+            Some("<not UTF-8>")
         );
     }
 

@@ -172,6 +172,7 @@ fn missing_parts() {
         nonce: "n",
         signature: &sig,
         serial: PUB_ID,
+        signature_type: None,
     };
     verifier().verify(&full, b"{}", 100).unwrap();
     for (h, name) in [
@@ -199,6 +200,65 @@ fn missing_parts() {
     }
 }
 
+/// `Wechatpay-Signature-Type` (issue 10 item 2): our type passes in any case; any other value is
+/// its own error naming the type, even on a message whose RSA signature is perfectly valid —
+/// it is never verified as RSA — and it is reported before every other check.
+#[test]
+fn signature_type_other_than_rsa_is_refused_and_never_verified() {
+    let sig = signed(b"{}", "100", "n");
+    let full = SignatureHeaders {
+        timestamp: "100",
+        nonce: "n",
+        signature: &sig,
+        serial: PUB_ID,
+        signature_type: Some("WECHATPAY2-SHA256-RSA2048"),
+    };
+    verifier().verify(&full, b"{}", 100).unwrap();
+    for ours in [
+        "wechatpay2-sha256-rsa2048",
+        " WECHATPAY2-SHA256-RSA2048 ",
+        "",
+    ] {
+        let h = SignatureHeaders {
+            signature_type: Some(ours),
+            ..full
+        };
+        verifier().verify(&h, b"{}", 100).unwrap();
+    }
+    for other in [
+        "WECHATPAY2-SM2-WITH-SM3",
+        "WECHATPAY2-SHA256-RSA4096",
+        "RSA",
+        "算法",
+    ] {
+        let h = SignatureHeaders {
+            signature_type: Some(other),
+            ..full
+        };
+        let e = verifier().verify(&h, b"{}", 100).unwrap_err();
+        assert_eq!(
+            e,
+            Error::UnsupportedSignatureType {
+                found: other.to_owned()
+            }
+        );
+        assert!(e.to_string().contains(other), "{e}");
+        assert!(e.to_string().contains(wxpay_crypto::SIGNATURE_TYPE), "{e}");
+        // Reported first: even with every other part missing or wrong.
+        let all_bad = SignatureHeaders {
+            timestamp: "",
+            nonce: "bad\nnonce",
+            signature: "WECHATPAY/SIGNTEST/x",
+            serial: "UNKNOWN",
+            signature_type: Some(other),
+        };
+        assert!(matches!(
+            verifier().verify(&all_bad, b"{}", 100),
+            Err(Error::UnsupportedSignatureType { .. })
+        ));
+    }
+}
+
 #[test]
 fn timestamps_malformed_and_out_of_window_both_directions() {
     let sig = signed(b"", "1000", "n");
@@ -207,6 +267,7 @@ fn timestamps_malformed_and_out_of_window_both_directions() {
         nonce: "n",
         signature: &sig,
         serial: PUB_ID,
+        signature_type: None,
     };
     for bad in ["abc", "1000.0", "-5", "+1000", "1e3"] {
         assert!(
@@ -249,6 +310,7 @@ fn unknown_serial_names_received_and_held() {
                 nonce: "n",
                 signature: &sig,
                 serial: "PUB_KEY_ID_9",
+                signature_type: None,
             },
             b"",
             1,
@@ -276,6 +338,7 @@ fn certificate_serial_is_case_insensitive_and_validity_checked() {
         nonce: "n",
         signature: &sig,
         serial: &lower,
+        signature_type: None,
     };
     verifier().verify(&h, b"x", now).unwrap();
     // After expiry (a stale timestamp is its own error, so move both).
@@ -287,6 +350,7 @@ fn certificate_serial_is_case_insensitive_and_validity_checked() {
         nonce: "n",
         signature: &sig2,
         serial: CERT_SERIAL,
+        signature_type: None,
     };
     assert!(matches!(
         verifier().verify(&h2, b"x", later),
@@ -303,6 +367,7 @@ fn probe_base64_and_mismatch() {
         nonce: "n",
         signature,
         serial: PUB_ID,
+        signature_type: None,
     };
     assert_eq!(
         v.verify(
@@ -522,8 +587,8 @@ fn seal_draws_a_fresh_nonce_each_time() {
     );
 }
 
-/// When several things are wrong, the first check in the documented order reports: parts
-/// present, nonce well-formed, timestamp numeric, in the window, serial known (certificate
+/// When several things are wrong, the first check in the documented order reports: (the
+/// signature type, tested above), parts present, nonce well-formed, timestamp numeric, in the window, serial known (certificate
 /// valid), probe, base64, signature.
 #[test]
 fn failures_are_reported_in_the_stated_order() {
@@ -536,6 +601,7 @@ fn failures_are_reported_in_the_stated_order() {
         nonce: "bad\nnonce",
         signature: "WECHATPAY/SIGNTEST/x",
         serial: "UNKNOWN",
+        signature_type: None,
     };
     type Step<'a> = (SignatureHeaders<'a>, i64, fn(&Error) -> bool);
     let steps: [Step<'_>; 8] = [
@@ -601,6 +667,7 @@ fn failures_are_reported_in_the_stated_order() {
                 nonce: "n",
                 serial: PUB_ID,
                 signature: "not base64!",
+                signature_type: None,
             },
             1,
             |e| matches!(e, Error::SignatureNotBase64),

@@ -53,6 +53,7 @@ fn serial_with_a_leading_zero_nibble_is_written_as_wechat_pay_does() {
             nonce: "n",
             signature: &sig,
             serial,
+            signature_type: None,
         };
         assert_eq!(v.verify(&h, b"{}", now), Ok(()), "{serial}");
         assert!(v.contains(serial), "{serial}");
@@ -107,6 +108,7 @@ fn a_nonce_with_a_line_break_cannot_move_the_body_boundary() {
         nonce: "abc",
         signature: &sig,
         serial: PUB_ID,
+        signature_type: None,
     };
     assert_eq!(v.verify(&genuine, b"x\ny", 1), Ok(()));
     for nonce in ["abc\nx", "abc\rx", "abc\0x", "abc x", "abc\u{e9}x"] {
@@ -191,6 +193,7 @@ fn rsa_4096_signs_and_verifies() {
         nonce: "n",
         signature: &sig,
         serial: PUB_ID,
+        signature_type: None,
     };
     assert_eq!(v.verify(&h, b"{}", 1722850421), Ok(()));
     assert_eq!(
@@ -214,6 +217,7 @@ fn rsa_8192_signature_of_1024_bytes_verifies() {
         nonce: "d824f2e086d3c1df967785d13fcd22ef",
         signature: sig,
         serial: PUB_ID,
+        signature_type: None,
     };
     assert_eq!(v.verify(&h, br#"{"rsa":8192}"#, 1722850421), Ok(()));
     assert_eq!(
@@ -265,6 +269,7 @@ fn over_long_signatures_are_mismatches_and_never_panic() {
             nonce: "n",
             signature,
             serial: PUB_ID,
+            signature_type: None,
         }
     }
     for bytes in [1025, 1026, 1027, 4096] {
@@ -533,6 +538,7 @@ fn verifier_timestamp_edge_cases() {
         nonce: "n",
         signature: &sig,
         serial: PUB_ID,
+        signature_type: None,
     };
     assert_eq!(v.verify(&h("0001000"), b"", 1000), Ok(()));
     assert_eq!(
@@ -580,6 +586,7 @@ fn non_ascii_serial_is_unknown() {
             nonce: "n",
             signature: &sig,
             serial,
+            signature_type: None,
         };
         match v.verify(&h, b"", 1) {
             Err(Error::UnknownSerial { serial: s, .. }) => assert_eq!(s, serial),

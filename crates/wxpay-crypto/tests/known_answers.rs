@@ -107,6 +107,7 @@ fn a3_headers(signature: &str) -> SignatureHeaders<'_> {
         nonce: A3_NONCE,
         signature,
         serial: PUB_ID,
+        signature_type: None,
     }
 }
 
@@ -205,6 +206,7 @@ fn a5_end_to_end_callback() {
         nonce: "c5ac7061fccab6bf3e254dcf98995b8c",
         signature: A5_SIG,
         serial: PUB_ID,
+        signature_type: None,
     };
     // The body is non-ASCII: signature and decryption run over its UTF-8 bytes.
     a1_verifier()

@@ -71,7 +71,7 @@ proptest! {
         let (signer, verifier) = pair();
         let ts_s = ts.to_string();
         let sig = signer.sign_bytes(&wxpay_crypto::verification_string(&ts_s, &nonce, &body)).unwrap();
-        let h = SignatureHeaders { timestamp: &ts_s, nonce: &nonce, signature: &sig, serial: ID };
+        let h = SignatureHeaders { timestamp: &ts_s, nonce: &nonce, signature: &sig, serial: ID, signature_type: None };
         prop_assert!(verifier.verify(&h, &body, ts).is_ok());
 
         // A flipped body bit.
@@ -172,7 +172,7 @@ proptest! {
         body in prop::collection::vec(any::<u8>(), 0..256), now in any::<i64>(),
     ) {
         let (_, verifier) = pair();
-        let h = SignatureHeaders { timestamp: &ts, nonce: &nonce, signature: &sig, serial: &serial };
+        let h = SignatureHeaders { timestamp: &ts, nonce: &nonce, signature: &sig, serial: &serial, signature_type: None };
         prop_assert!(verifier.verify(&h, &body, now).is_err());
     }
 
@@ -216,7 +216,7 @@ proptest! {
     ) {
         let (_, verifier) = pair();
         let nonce = format!("{prefix}{odd}{suffix}");
-        let h = SignatureHeaders { timestamp: "1", nonce: &nonce, signature: "AAAA", serial: ID };
+        let h = SignatureHeaders { timestamp: "1", nonce: &nonce, signature: "AAAA", serial: ID, signature_type: None };
         prop_assert!(
             matches!(verifier.verify(&h, b"", 1), Err(wxpay_crypto::Error::MalformedNonce { .. })),
             "{:?}", nonce
@@ -241,5 +241,34 @@ proptest! {
         prop_assert!(v.contains(&spelled), "{}", spelled);
         let other = format!("1{spelled}");
         prop_assert!(!v.contains(&other));
+    }
+
+    /// A validly signed message that declares any signature type other than ours is refused
+    /// with `UnsupportedSignatureType` naming it; ours, in any letter case, verifies.
+    #[test]
+    fn only_the_rsa_signature_type_is_verified(
+        declared in "\\PC{0,40}", lower in prop::collection::vec(any::<bool>(), 25),
+    ) {
+        let (signer, verifier) = pair();
+        let body: &[u8] = b"{}";
+        let sig = signer.sign_bytes(&wxpay_crypto::verification_string("100", "n", body)).unwrap();
+        let h = SignatureHeaders { timestamp: "100", nonce: "n", signature: &sig, serial: ID, signature_type: Some(&declared) };
+        let trimmed = declared.trim();
+        let result = verifier.verify(&h, body, 100);
+        if trimmed.is_empty() || trimmed.eq_ignore_ascii_case(wxpay_crypto::SIGNATURE_TYPE) {
+            prop_assert!(result.is_ok());
+        } else {
+            prop_assert_eq!(
+                result,
+                Err(wxpay_crypto::Error::UnsupportedSignatureType { found: trimmed.to_owned() })
+            );
+        }
+        let ours: String = wxpay_crypto::SIGNATURE_TYPE
+            .chars()
+            .zip(&lower)
+            .map(|(c, l)| if *l { c.to_ascii_lowercase() } else { c })
+            .collect();
+        let h = SignatureHeaders { signature_type: Some(&ours), ..h };
+        prop_assert!(verifier.verify(&h, body, 100).is_ok());
     }
 }

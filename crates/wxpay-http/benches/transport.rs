@@ -252,6 +252,7 @@ fn transport(c: &mut Criterion) {
             nonce: NONCE,
             signature: &answer_sig,
             serial: PUB_KEY_ID,
+            signature_type: None,
         };
         verifier
             .verify(&headers, body, SystemClock.now_unix())

@@ -1,7 +1,7 @@
 //! [`ClientBuilder`]: every option of the client, parsed and checked once in `build`.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderValue;
@@ -12,13 +12,14 @@ use wxpay_crypto::{
 use zeroize::Zeroizing;
 
 use crate::certificates::CertManager;
-use crate::client::{Client, Inner};
+use crate::client::Client;
 use crate::connector;
 use crate::endpoint::{BaseUrl, DEFAULT_BACKUP_URL, DEFAULT_BASE_URL, Endpoints, redact_userinfo};
 use crate::error::Error;
-use crate::keys::KeySet;
-use crate::policy::{RetryPolicy, Timeouts};
-use crate::retry::RetryBudget;
+use crate::keys::{KeySet, RequestSerial};
+use crate::retry::{RetryBudget, RetryPolicy};
+use crate::timeouts::Timeouts;
+use crate::transport::Transport;
 
 /// Default cap on a response body: 4 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 4 * 1024 * 1024;
@@ -48,7 +49,10 @@ pub struct ClientBuilder {
     download_certificates: Option<bool>,
     certificate_refresh: Duration,
     base_url: String,
-    backup_url: Option<String>,
+    /// `None`: never set, so the default backup applies only while `base_url` is the default
+    /// (a client aimed elsewhere, e.g. at a simulator, must never fall back to WeChat Pay).
+    /// `Some(choice)`: set explicitly with [`ClientBuilder::backup_url`].
+    backup_url: Option<Option<String>>,
     timeouts: Timeouts,
     retry: RetryPolicy,
     user_agent_suffix: Option<String>,
@@ -79,7 +83,10 @@ impl std::fmt::Debug for ClientBuilder {
             .field("base_url", &redact_userinfo(&self.base_url))
             .field(
                 "backup_url",
-                &self.backup_url.as_deref().map(redact_userinfo),
+                &self
+                    .backup_url
+                    .as_ref()
+                    .map(|b| b.as_deref().map(redact_userinfo)),
             )
             .finish_non_exhaustive()
     }
@@ -93,7 +100,8 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// A builder with the defaults: `https://api.mch.weixin.qq.com`, backup
-    /// `https://api2.mch.weixin.qq.com`, [`Timeouts::default`], [`RetryPolicy::default`],
+    /// `https://api2.mch.weixin.qq.com` (only while the base URL is not overridden, see
+    /// [`base_url`](Self::base_url)), [`Timeouts::default`], [`RetryPolicy::default`],
     /// 4 MiB body cap, 5 s pool idle timeout, 300 s signature window, 12 h certificate refresh.
     pub fn new() -> Self {
         Self {
@@ -106,7 +114,7 @@ impl ClientBuilder {
             download_certificates: None,
             certificate_refresh: DEFAULT_CERTIFICATE_REFRESH,
             base_url: DEFAULT_BASE_URL.to_owned(),
-            backup_url: Some(DEFAULT_BACKUP_URL.to_owned()),
+            backup_url: None,
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             user_agent_suffix: None,
@@ -181,15 +189,21 @@ impl ClientBuilder {
 
     /// Primary base URL (`https://host[:port]`, no path). `http://` is accepted only for
     /// loopback hosts (127.0.0.0/8, `::1`, `localhost`), for local simulators.
+    ///
+    /// Overriding the base URL switches the default backup host (`api2.mch.weixin.qq.com`)
+    /// **off** unless [`backup_url`](Self::backup_url) is set explicitly: a client aimed at a
+    /// simulator or a gateway must never send a request signed with the merchant's key to the
+    /// real WeChat Pay because its target did not answer.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self
     }
 
     /// Backup base URL used after a connection failure on the primary; `None` disables
-    /// failover. Default `https://api2.mch.weixin.qq.com`.
+    /// failover. Default: `https://api2.mch.weixin.qq.com` while the base URL is the default
+    /// one, none once [`base_url`](Self::base_url) is overridden.
     pub fn backup_url(mut self, url: Option<String>) -> Self {
-        self.backup_url = url;
+        self.backup_url = Some(url);
         self
     }
 
@@ -343,7 +357,14 @@ impl ClientBuilder {
         }
 
         let primary = BaseUrl::parse(&self.base_url)?;
-        let backup = self.backup_url.as_deref().map(BaseUrl::parse).transpose()?;
+        let backup_url = match self.backup_url {
+            Some(explicit) => explicit,
+            None if primary == BaseUrl::parse(DEFAULT_BASE_URL)? => {
+                Some(DEFAULT_BACKUP_URL.to_owned())
+            }
+            None => None,
+        };
+        let backup = backup_url.as_deref().map(BaseUrl::parse).transpose()?;
         let user_agent = user_agent(self.user_agent_suffix.as_deref())?;
         if self.max_response_bytes == 0 {
             return Err(Error::config("`max_response_bytes` must be above 0"));
@@ -355,24 +376,20 @@ impl ClientBuilder {
             &self.extra_roots,
         )?;
 
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                signer,
-                keys: KeySet::new(verifier),
-                public_key_serial,
-                api_v3_key,
-                certs,
-                endpoints: Endpoints::new(primary, backup, self.retry.failover_stick()),
-                budget: RetryBudget::new(&self.retry),
-                retry: self.retry,
-                timeouts: self.timeouts,
-                max_response_bytes: self.max_response_bytes,
-                user_agent,
-                clock: self.clock,
-                refresher: Mutex::new(None),
-            }),
-        })
+        let keys = KeySet::new(verifier);
+        let transport = Transport {
+            http,
+            signer,
+            serial: RequestSerial::new(public_key_serial, keys.clone()),
+            endpoints: Endpoints::new(primary, backup, self.retry.failover_stick()),
+            budget: RetryBudget::new(&self.retry),
+            retry: self.retry,
+            timeouts: self.timeouts,
+            max_response_bytes: self.max_response_bytes,
+            user_agent,
+            clock: self.clock,
+        };
+        Ok(Client::from_parts(transport, keys, api_v3_key, certs))
     }
 }
 
@@ -549,6 +566,120 @@ mod tests {
         // One bad PEM among good ones still fails.
         let r = reason(with(CA).add_root_certificate_pem("junk").build());
         assert!(r.contains("add_root_certificate_pem"), "{r}");
+    }
+
+    #[test]
+    fn overriding_the_base_url_switches_the_default_backup_off() {
+        let default = base().wechatpay_public_key(ID, PUB).build().unwrap();
+        assert_eq!(default.base_url(), DEFAULT_BASE_URL);
+        assert_eq!(default.backup_url().as_deref(), Some(DEFAULT_BACKUP_URL));
+        // The default spelled out (trailing slash, upper case) is still the default.
+        let same = base()
+            .wechatpay_public_key(ID, PUB)
+            .base_url("https://API.mch.weixin.qq.com/")
+            .build()
+            .unwrap();
+        assert_eq!(same.backup_url().as_deref(), Some(DEFAULT_BACKUP_URL));
+
+        for target in [
+            "http://127.0.0.1:9",
+            "http://localhost:8080",
+            "https://gateway.example.com",
+        ] {
+            let c = base()
+                .wechatpay_public_key(ID, PUB)
+                .base_url(target)
+                .build()
+                .unwrap();
+            assert_eq!(c.base_url(), target);
+            assert_eq!(c.backup_url(), None, "{target}: no implicit backup");
+        }
+        // An explicit backup is kept, in either order of the calls.
+        let explicit = base()
+            .wechatpay_public_key(ID, PUB)
+            .backup_url(Some("http://127.0.0.1:2".into()))
+            .base_url("http://127.0.0.1:1")
+            .build()
+            .unwrap();
+        assert_eq!(explicit.backup_url().as_deref(), Some("http://127.0.0.1:2"));
+        let off = base()
+            .wechatpay_public_key(ID, PUB)
+            .backup_url(None)
+            .build()
+            .unwrap();
+        assert_eq!(off.backup_url(), None);
+    }
+
+    /// A client aimed at a simulator that is down: the error names only the simulator's
+    /// host, and the client has no other host it could have resolved or contacted.
+    #[tokio::test]
+    async fn simulator_down_contacts_no_other_host() {
+        let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = dead.local_addr().unwrap().to_string();
+        drop(dead);
+        let client = base()
+            .wechatpay_public_key(ID, PUB)
+            .base_url(format!("http://{addr}"))
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_max_attempts(3)
+                    .with_base_delay(Duration::from_millis(1)),
+            )
+            .build()
+            .unwrap();
+        assert_eq!(client.backup_url(), None);
+        let err = client
+            .execute(&wxpay_model::busifavor::GetCallbackRequest::new(None))
+            .await
+            .unwrap_err();
+        match &err {
+            Error::Connect {
+                host,
+                tried,
+                attempts,
+                ..
+            } => {
+                assert_eq!(host, &addr);
+                assert_eq!(tried, &vec![addr.clone()], "only the simulator was tried");
+                assert_eq!(*attempts, 3);
+            }
+            other => panic!("expected a connect error, got {other:?}"),
+        }
+        let text = err.to_string();
+        assert!(text.contains(&addr), "{text}");
+        assert!(!text.contains("weixin"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn connect_error_names_every_host_tried() {
+        let a = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let b = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let (a_addr, b_addr) = (
+            a.local_addr().unwrap().to_string(),
+            b.local_addr().unwrap().to_string(),
+        );
+        drop((a, b));
+        let client = base()
+            .wechatpay_public_key(ID, PUB)
+            .base_url(format!("http://{a_addr}"))
+            .backup_url(Some(format!("http://{b_addr}")))
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_max_attempts(2)
+                    .with_base_delay(Duration::from_millis(1)),
+            )
+            .build()
+            .unwrap();
+        let err = client
+            .execute(&wxpay_model::busifavor::GetCallbackRequest::new(None))
+            .await
+            .unwrap_err();
+        let Error::Connect { tried, .. } = &err else {
+            panic!("expected a connect error, got {err:?}");
+        };
+        assert_eq!(tried, &vec![a_addr.clone(), b_addr.clone()]);
+        let text = err.to_string();
+        assert!(text.contains(&a_addr) && text.contains(&b_addr), "{text}");
     }
 
     #[test]

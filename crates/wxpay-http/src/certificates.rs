@@ -5,17 +5,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
 use tracing::{Instrument, debug, info};
-use wxpay_crypto::{AEAD_ALGORITHM, ApiV3Key, PlatformCertificate, SignatureHeaders};
-use wxpay_model::RequestBody;
+use wxpay_crypto::{ApiV3Key, PlatformCertificate, SignatureHeaders};
+use wxpay_model::certificates::{CERTIFICATES_PATH, CertificateList, CertificatesRequest};
 
-use crate::client::{Inner, check_signature_type};
 use crate::error::Error;
+use crate::keys::KeySet;
 use crate::prepared::Prepared;
-
-/// The download path.
-pub(crate) const PATH: &str = "/v3/certificates";
+use crate::transport::Transport;
 
 /// After a download for an unknown serial that did not bring that serial, no unknown serial
 /// (whichever) triggers another download for this long. Callbacks can be sent by anyone, so
@@ -31,26 +28,6 @@ pub(crate) struct CertManager {
     generation: AtomicU64,
     /// When the last serial-triggered download that did not help ended.
     last_miss: Mutex<Option<Instant>>,
-}
-
-#[derive(Deserialize)]
-struct CertificateList {
-    data: Vec<CertificateEntry>,
-}
-
-#[derive(Deserialize)]
-struct CertificateEntry {
-    serial_no: String,
-    encrypt_certificate: EncryptedCertificate,
-}
-
-#[derive(Deserialize)]
-struct EncryptedCertificate {
-    algorithm: String,
-    nonce: String,
-    #[serde(default)]
-    associated_data: String,
-    ciphertext: String,
 }
 
 impl CertManager {
@@ -69,21 +46,26 @@ impl CertManager {
     }
 
     /// Downloads now (waiting for a download already running to finish first).
-    pub(crate) async fn refresh(&self, inner: &Inner) -> Result<usize, Error> {
+    pub(crate) async fn refresh(
+        &self,
+        transport: &Transport,
+        keys: &KeySet,
+    ) -> Result<usize, Error> {
         let _one_at_a_time = self.lock.lock().await;
-        self.download(inner).await
+        self.download(transport, keys).await
     }
 
     /// Single flight for an unknown serial: callers that arrive while a download runs wait for
     /// it and then use its result instead of downloading again.
     pub(crate) async fn refresh_for_serial(
         &self,
-        inner: &Inner,
+        transport: &Transport,
+        keys: &KeySet,
         serial: &str,
     ) -> Result<(), Error> {
         let seen = self.generation.load(Ordering::Acquire);
         let _one_at_a_time = self.lock.lock().await;
-        if inner.keys.contains(serial) || self.generation.load(Ordering::Acquire) != seen {
+        if keys.contains(serial) || self.generation.load(Ordering::Acquire) != seen {
             return Ok(());
         }
         let quiet = lock(&self.last_miss)
@@ -95,27 +77,28 @@ impl CertManager {
             );
             return Ok(());
         }
-        let result = self.download(inner).await;
-        if !inner.keys.contains(serial) {
+        let result = self.download(transport, keys).await;
+        if !keys.contains(serial) {
             *lock(&self.last_miss) = Some(Instant::now());
         }
         result.map(|_| ())
     }
 
-    async fn download(&self, inner: &Inner) -> Result<usize, Error> {
-        let span = tracing::info_span!("wxpay.certificates", path = PATH);
-        self.download_inner(inner).instrument(span).await
+    async fn download(&self, transport: &Transport, keys: &KeySet) -> Result<usize, Error> {
+        let span = tracing::info_span!("wxpay.certificates", path = CERTIFICATES_PATH);
+        self.download_inner(transport, keys).instrument(span).await
     }
 
-    async fn download_inner(&self, inner: &Inner) -> Result<usize, Error> {
-        let request = Prepared::new(http::Method::GET, PATH, PATH.to_owned(), RequestBody::Empty)?;
-        let raw = inner.send(&request).await?;
-        let now = inner.clock.now_unix();
+    async fn download_inner(&self, transport: &Transport, keys: &KeySet) -> Result<usize, Error> {
+        let request = Prepared::from_request(&CertificatesRequest)?;
+        let raw = transport.send(&request).await?;
+        let now = transport.now_unix();
         let certs = decode(&self.key, &raw.body, now)?;
         // Bootstrap (spec §4.3): the download must verify with a key already held or with a
         // certificate it carries (which the APIv3 key's GCM tag has just authenticated).
-        check_signature_type(&raw.headers)?;
-        let mut candidate = inner.keys.snapshot();
+        // `from_header_map` below carries `Wechatpay-Signature-Type`: a non-RSA type is refused
+        // by wxpay-crypto's one rule before any key is looked up.
+        let mut candidate = keys.snapshot();
         for c in &certs {
             candidate.add_certificate(c.clone());
         }
@@ -128,7 +111,7 @@ impl CertManager {
             })?;
         let serials: Vec<String> = certs.iter().map(|c| c.serial().to_owned()).collect();
         let count = certs.len();
-        inner.keys.install(certs, now);
+        keys.install(certs, now);
         self.generation.fetch_add(1, Ordering::AcqRel);
         info!(?serials, "platform certificates installed");
         Ok(count)
@@ -151,16 +134,14 @@ fn decode(key: &ApiV3Key, body: &[u8], now: i64) -> Result<Vec<PlatformCertifica
     let mut out = Vec::new();
     for entry in list.data {
         let enc = &entry.encrypt_certificate;
-        if enc.algorithm != AEAD_ALGORITHM {
+        if !enc.is_supported() {
             debug!(serial = %entry.serial_no, algorithm = %enc.algorithm, "skipping a certificate with an unsupported algorithm");
             continue;
         }
-        let plain = key
-            .decrypt(&enc.associated_data, &enc.nonce, &enc.ciphertext)
-            .map_err(|source| Error::Certificates {
-                reason: format!("cannot decrypt certificate {}", entry.serial_no),
-                source: Some(source),
-            })?;
+        let plain = enc.open(key).map_err(|source| Error::Certificates {
+            reason: format!("cannot decrypt certificate {}", entry.serial_no),
+            source: Some(source),
+        })?;
         let pem = plain.as_str().ok_or_else(|| Error::Certificates {
             reason: format!(
                 "certificate {} decrypted to non-UTF-8 data",
@@ -215,7 +196,13 @@ mod tests {
     }
 
     fn body(serial: &str, algorithm: &str) -> String {
-        let ct = key().encrypt("certificate", "61f9c719728a", CERT).unwrap();
+        let ct = key()
+            .encrypt(
+                wxpay_model::certificates::CERTIFICATE_ASSOCIATED_DATA,
+                "61f9c719728a",
+                CERT,
+            )
+            .unwrap();
         format!(
             r#"{{"data":[{{"serial_no":"{serial}","effective_time":"x","expire_time":"y","encrypt_certificate":{{"algorithm":"{algorithm}","nonce":"61f9c719728a","associated_data":"certificate","ciphertext":"{ct}"}}}}]}}"#
         )

@@ -1,27 +1,20 @@
-//! The client: one connection pool, one signer, one key set; `execute` for every endpoint.
+//! The client: a [`Transport`], the key set and the certificate manager behind one `Arc`;
+//! `execute` for every endpoint (validate, send, verify, parse).
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use http::HeaderValue;
 use tracing::{Instrument, field, info_span, warn};
-use wxpay_crypto::{ApiV3Key, Clock, PUBLIC_KEY_ID_PREFIX, SignatureHeaders, Signer, header};
+use wxpay_crypto::{ApiV3Key, PUBLIC_KEY_ID_PREFIX, SignatureHeaders};
 use wxpay_model::ApiRequest;
 
 use crate::builder::ClientBuilder;
 use crate::certificates::CertManager;
-use crate::connector::HttpClient;
-use crate::endpoint::Endpoints;
 use crate::error::Error;
 use crate::keys::KeySet;
-use crate::policy::{RetryPolicy, Timeouts};
 use crate::prepared::Prepared;
 use crate::response::Response;
-use crate::retry::RetryBudget;
-use crate::send::Raw;
-
-/// The only `Wechatpay-Signature-Type` this SDK verifies.
-const SIGNATURE_TYPE: &str = "WECHATPAY2-SHA256-RSA2048";
+use crate::transport::{Raw, Transport};
 
 /// A WeChat Pay APIv3 client for one merchant.
 ///
@@ -49,35 +42,27 @@ pub struct Client {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// What every clone shares: the transport, the verification keys and, in certificate mode,
+/// the certificate manager and its periodic refresh.
 pub(crate) struct Inner {
-    pub(crate) http: HttpClient,
-    pub(crate) signer: Signer,
-    pub(crate) keys: KeySet,
-    /// `Wechatpay-Serial` value when a public key is configured (built once).
-    pub(crate) public_key_serial: Option<HeaderValue>,
-    pub(crate) api_v3_key: Option<Arc<ApiV3Key>>,
-    pub(crate) certs: Option<CertManager>,
-    pub(crate) endpoints: Endpoints,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) budget: RetryBudget,
-    pub(crate) timeouts: Timeouts,
-    pub(crate) max_response_bytes: usize,
-    pub(crate) user_agent: HeaderValue,
-    pub(crate) clock: Arc<dyn Clock>,
+    transport: Transport,
+    keys: KeySet,
+    api_v3_key: Option<Arc<ApiV3Key>>,
+    certs: Option<CertManager>,
     /// The periodic certificate refresh task, once started (restarted when it ended, e.g.
     /// because its runtime shut down).
-    pub(crate) refresher: Mutex<Option<tokio::task::AbortHandle>>,
+    refresher: Mutex<Option<tokio::task::AbortHandle>>,
 }
 
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("mchid", &self.signer.mchid())
-            .field("endpoints", &self.endpoints)
+            .field("mchid", &self.transport.signer.mchid())
+            .field("endpoints", &self.transport.endpoints)
             .field("keys", &self.keys.serials())
             .field("certificate_download", &self.certs.is_some())
-            .field("retry", &self.retry)
-            .field("timeouts", &self.timeouts)
+            .field("retry", &self.transport.retry)
+            .field("timeouts", &self.transport.timeouts)
             .finish_non_exhaustive()
     }
 }
@@ -96,43 +81,36 @@ impl Drop for Inner {
 }
 
 impl Inner {
-    /// `Wechatpay-Serial` to send: the public-key id when configured (it asks WeChat Pay to
-    /// sign the answer with that key), else the newest platform certificate held.
-    pub(crate) fn request_serial(&self) -> Option<HeaderValue> {
-        match &self.public_key_serial {
-            Some(id) => Some(id.clone()),
-            None => self
-                .keys
-                .newest_certificate(self.clock.now_unix())
-                .and_then(|s| HeaderValue::from_str(&s).ok()),
-        }
-    }
-
     /// Verifies with the key set; an unknown certificate serial triggers one single-flight
     /// certificate download (certificate mode only) and a second look.
-    pub(crate) async fn verify_with_refresh(
+    async fn verify_with_refresh(
         &self,
         headers: &SignatureHeaders<'_>,
         body: &[u8],
     ) -> Result<(), wxpay_crypto::Error> {
-        match self.keys.verify(headers, body, self.clock.now_unix()) {
+        let now = || self.transport.now_unix();
+        match self.keys.verify(headers, body, now()) {
             Err(wxpay_crypto::Error::UnknownSerial { .. })
                 if !headers.serial.starts_with(PUBLIC_KEY_ID_PREFIX) =>
             {
                 let Some(certs) = &self.certs else {
-                    return self.keys.verify(headers, body, self.clock.now_unix());
+                    return self.keys.verify(headers, body, now());
                 };
-                if let Err(e) = certs.refresh_for_serial(self, headers.serial).await {
+                if let Err(e) = certs
+                    .refresh_for_serial(&self.transport, &self.keys, headers.serial)
+                    .await
+                {
                     warn!(error = %e.log_summary(), serial = headers.serial, "platform certificate download for an unknown serial failed");
                 }
-                self.keys.verify(headers, body, self.clock.now_unix())
+                self.keys.verify(headers, body, now())
             }
             other => other,
         }
     }
 
     async fn verify_response(&self, raw: &Raw) -> Result<(), Error> {
-        check_signature_type(&raw.headers)?;
+        // `from_header_map` carries `Wechatpay-Signature-Type`; verification refuses any
+        // type but RSA (wxpay-crypto's one rule) before a key is looked up.
         let headers = SignatureHeaders::from_header_map(&raw.headers);
         self.verify_with_refresh(&headers, &raw.body)
             .await
@@ -140,16 +118,6 @@ impl Inner {
                 source,
                 request_id: raw.request_id.clone(),
             })
-    }
-}
-
-pub(crate) fn check_signature_type(headers: &http::HeaderMap) -> Result<(), Error> {
-    match headers.get(header::SIGNATURE_TYPE) {
-        None => Ok(()),
-        Some(v) if v.as_bytes().eq_ignore_ascii_case(SIGNATURE_TYPE.as_bytes()) => Ok(()),
-        Some(v) => Err(Error::UnsupportedSignatureType {
-            value: String::from_utf8_lossy(v.as_bytes()).into_owned(),
-        }),
     }
 }
 
@@ -165,7 +133,7 @@ impl Client {
     /// each attempt is signed afresh (new timestamp and nonce) over exactly the bytes and the
     /// path+query sent; the answer is read up to the size cap; a 2xx must carry a valid
     /// WeChat Pay signature over its raw body (empty for 204) or it is rejected; a non-2xx
-    /// becomes [`Error::Api`]. Retries and failover follow the client's [`RetryPolicy`].
+    /// becomes [`Error::Api`]. Retries and failover follow the client's [`RetryPolicy`](crate::RetryPolicy).
     ///
     /// ```no_run
     /// # async fn run(client: wxpay_http::Client, request: impl wxpay_model::ApiRequest) -> Result<(), wxpay_http::Error> {
@@ -223,7 +191,7 @@ impl Client {
         prepared: &Prepared,
     ) -> Result<Response<R::Response>, Error> {
         self.ensure_refresher();
-        let raw = self.inner.send(prepared).await?;
+        let raw = self.inner.transport.send(prepared).await?;
         self.inner.verify_response(&raw).await?;
         let Raw {
             status,
@@ -265,7 +233,7 @@ impl Client {
             Error::config("certificate download is off: set `api_v3_key` (and leave `download_certificates` on)")
         })?;
         self.ensure_refresher();
-        certs.refresh(&self.inner).await
+        certs.refresh(&self.inner.transport, &self.inner.keys).await
     }
 
     /// The verification keys, shared with every clone of this client (for callback handling).
@@ -280,12 +248,42 @@ impl Client {
 
     /// The merchant id requests are signed for.
     pub fn mchid(&self) -> &str {
-        self.inner.signer.mchid()
+        self.inner.transport.signer.mchid()
+    }
+
+    /// The primary base URL requests go to, `scheme://host[:port]` (e.g.
+    /// `https://api.mch.weixin.qq.com`, or a simulator's `http://127.0.0.1:41233`).
+    pub fn base_url(&self) -> String {
+        self.inner.transport.endpoints.primary().url()
+    }
+
+    /// The backup base URL used after a connection failure on the primary; `None` when
+    /// failover is off (the default once the base URL is overridden).
+    pub fn backup_url(&self) -> Option<String> {
+        self.inner.transport.endpoints.backup().map(|b| b.url())
     }
 
     /// The clock used for signing and for the verification window.
     pub fn now_unix(&self) -> i64 {
-        self.inner.clock.now_unix()
+        self.inner.transport.now_unix()
+    }
+
+    /// Assembles a client from what [`ClientBuilder::build`] checked.
+    pub(crate) fn from_parts(
+        transport: Transport,
+        keys: KeySet,
+        api_v3_key: Option<Arc<ApiV3Key>>,
+        certs: Option<CertManager>,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                transport,
+                keys,
+                api_v3_key,
+                certs,
+                refresher: Mutex::new(None),
+            }),
+        }
     }
 
     /// Starts the periodic certificate refresh on the current tokio runtime unless it is
@@ -314,7 +312,7 @@ impl Client {
                         tokio::time::sleep(interval).await;
                         let Some(inner) = weak.upgrade() else { break };
                         if let Some(certs) = &inner.certs {
-                            match certs.refresh(&inner).await {
+                            match certs.refresh(&inner.transport, &inner.keys).await {
                                 Ok(n) => tracing::debug!(installed = n, "periodic platform certificate refresh"),
                                 Err(e) => warn!(error = %e.log_summary(), "periodic platform certificate refresh failed; keeping the current keys"),
                             }

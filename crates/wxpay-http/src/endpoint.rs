@@ -1,6 +1,5 @@
 //! Base URLs and the primary/backup host choice (spec §1, §6.4).
 
-use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -44,7 +43,7 @@ impl BaseUrl {
         }
         if scheme == Scheme::HTTPS {
         } else if scheme == Scheme::HTTP {
-            if !is_loopback(authority.host()) {
+            if !wxpay_model::is_loopback_host(authority.host()) {
                 return Err(bad(
                     "uses plain http:// on a non-loopback host; WeChat Pay requires HTTPS (http:// is allowed only for 127.0.0.0/8, ::1 and localhost simulators)",
                 ));
@@ -58,6 +57,11 @@ impl BaseUrl {
     /// `host[:port]`, for logs.
     pub(crate) fn host(&self) -> &str {
         self.authority.as_str()
+    }
+
+    /// `scheme://host[:port]`.
+    pub(crate) fn url(&self) -> String {
+        format!("{}://{}", self.scheme, self.authority)
     }
 
     /// The absolute URI of one attempt: this host, and the request target parsed once.
@@ -80,14 +84,6 @@ pub(crate) fn redact_userinfo(url: &str) -> std::borrow::Cow<'_, str> {
         Some(at) => format!("{}***{}", &url[..start], &rest[at..]).into(),
         None => url.into(),
     }
-}
-
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    if host.eq_ignore_ascii_case("localhost") {
-        return true;
-    }
-    host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Which host an attempt went to.
@@ -117,6 +113,16 @@ impl Endpoints {
             stick,
             backup_until: Mutex::new(None),
         }
+    }
+
+    /// The primary base URL.
+    pub(crate) fn primary(&self) -> &BaseUrl {
+        &self.primary
+    }
+
+    /// The backup base URL, when failover is on.
+    pub(crate) fn backup(&self) -> Option<&BaseUrl> {
+        self.backup.as_ref()
     }
 
     fn until(&self) -> std::sync::MutexGuard<'_, Option<Option<Instant>>> {

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use wxpay_model::{ErrorCode, ErrorDetail};
 
+use crate::retry::is_retryable_status;
+
 /// Boxed error from the HTTP stack (hyper, rustls, the connector).
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -28,7 +30,8 @@ pub enum Error {
     Api(Box<ApiError>),
 
     /// A 2xx response failed signature verification and was rejected. The inner error says
-    /// which check failed (missing header, stale timestamp, unknown serial, probe, mismatch…).
+    /// which check failed (a `Wechatpay-Signature-Type` other than RSA, missing header, stale
+    /// timestamp, unknown serial, probe, mismatch…).
     #[error(
         "rejected a WeChat Pay response that failed signature verification (Request-ID {request_id}): {source}",
         request_id = request_id.as_deref().unwrap_or("none")
@@ -39,15 +42,6 @@ pub enum Error {
         source: wxpay_crypto::Error,
         /// `Request-ID` of the rejected response, when present.
         request_id: Option<String>,
-    },
-
-    /// A 2xx response declared a `Wechatpay-Signature-Type` this SDK does not support.
-    #[error(
-        "unsupported `Wechatpay-Signature-Type` {value:?}: only WECHATPAY2-SHA256-RSA2048 is supported; the response was rejected"
-    )]
-    UnsupportedSignatureType {
-        /// The value received.
-        value: String,
     },
 
     /// A time limit ran out.
@@ -66,11 +60,15 @@ pub enum Error {
     /// No HTTP response could be obtained (DNS, TCP connect, TLS handshake, connection reset)
     /// on any host tried.
     #[error(
-        "could not reach WeChat Pay at {host} after {attempts} attempt(s): {source}; check DNS, firewall and proxy settings (the backup host is tried automatically when configured)"
+        "could not reach WeChat Pay after {attempts} attempt(s) on {hosts} (last error from {host}: {source}); check that the base URL is right and the server is up, and DNS, firewall and proxy settings (a backup host is tried only when one is configured)",
+        hosts = tried.join(", ")
     )]
     Connect {
         /// The last host tried.
         host: String,
+        /// Every host tried, in the order first tried (`host[:port]`): the primary, and the
+        /// backup when failover happened. No other host was contacted.
+        tried: Vec<String>,
         /// Attempts made.
         attempts: u32,
         /// The underlying failure.
@@ -225,11 +223,6 @@ fn is_plain_code(code: &str) -> bool {
         && code
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-}
-
-/// Statuses retried by the client: 429 and 500/502/503/504 (spec §6.2–§6.3).
-pub(crate) fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 500 | 502 | 503 | 504)
 }
 
 /// Which time limit ran out.

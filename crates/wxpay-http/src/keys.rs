@@ -1,7 +1,10 @@
-//! The shared set of WeChat Pay verification keys (public keys and platform certificates).
+//! The shared set of WeChat Pay verification keys (public keys and platform certificates), the
+//! `Wechatpay-Serial` a request announces from them, and the `Wechatpay-Signature-Type` an answer
+//! signed with them may declare.
 
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use http::HeaderValue;
 use wxpay_crypto::{PlatformCertificate, SignatureHeaders, Verifier};
 
 /// A cheap-to-clone handle on the client's verification keys: the WeChat Pay public key(s) and
@@ -78,5 +81,34 @@ impl KeySet {
             .filter(|c| c.is_valid_at(now))
             .max_by_key(|c| c.not_after())
             .map(|c| c.serial().to_owned())
+    }
+}
+
+/// Which `Wechatpay-Serial` a request carries: the public-key id when one is configured (it asks
+/// WeChat Pay to sign the answer with that key), else the newest platform certificate held that
+/// is valid now, else none.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestSerial {
+    public_key_id: Option<HeaderValue>,
+    keys: KeySet,
+}
+
+impl RequestSerial {
+    pub(crate) fn new(public_key_id: Option<HeaderValue>, keys: KeySet) -> Self {
+        Self {
+            public_key_id,
+            keys,
+        }
+    }
+
+    /// The header value for an attempt made at Unix time `now`.
+    pub(crate) fn value(&self, now: i64) -> Option<HeaderValue> {
+        match &self.public_key_id {
+            Some(id) => Some(id.clone()),
+            None => self
+                .keys
+                .newest_certificate(now)
+                .and_then(|s| HeaderValue::from_str(&s).ok()),
+        }
     }
 }

@@ -42,7 +42,7 @@
 //!     .timeouts(Timeouts::default().with_deadline(Duration::from_secs(20)))
 //!     .retry_policy(RetryPolicy::default().with_max_attempts(4))
 //!     .build()?;
-//! // let stock = client.execute(&GetStock { stock_id: "98065001".into() }).await?;
+//! // let stock = client.execute(&wxpay_model::busifavor::QueryStockRequest::new("98065001")).await?;
 //! # let _ = client; Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
@@ -55,11 +55,11 @@ mod connector;
 mod endpoint;
 mod error;
 mod keys;
-mod policy;
 mod prepared;
 mod response;
 mod retry;
-mod send;
+mod timeouts;
+mod transport;
 
 pub use builder::{
     ClientBuilder, DEFAULT_CERTIFICATE_REFRESH, DEFAULT_MAX_RESPONSE_BYTES,
@@ -69,5 +69,6 @@ pub use client::Client;
 pub use endpoint::{DEFAULT_BACKUP_URL, DEFAULT_BASE_URL};
 pub use error::{ApiError, BoxError, Error, TimeoutKind};
 pub use keys::KeySet;
-pub use policy::{RetryPolicy, Timeouts};
 pub use response::Response;
+pub use retry::RetryPolicy;
+pub use timeouts::Timeouts;

@@ -187,6 +187,31 @@ async fn download_signed_by_a_stranger_is_rejected_and_nothing_installed() {
 }
 
 #[tokio::test]
+async fn download_declaring_another_signature_type_is_refused_and_nothing_installed() {
+    // Correctly signed with the certificate it carries, but declaring SM2: refused by the
+    // crypto crate's one signature-type rule before any RSA check, so nothing is installed.
+    let server = TestServer::start(|_| {
+        Reply::json(200, certificates_body(&[(PLATFORM_CERT, PLATFORM_SERIAL)]))
+            .signed_by(WechatKey::platform())
+            .header("wechatpay-signature-type", "WECHATPAY2-SM2-WITH-SM3")
+    })
+    .await;
+    let client = cert_client(&server);
+    let err = client.refresh_certificates().await.unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            Error::Verification {
+                source: wxpay_crypto::Error::UnsupportedSignatureType { found },
+                ..
+            } if found == "WECHATPAY2-SM2-WITH-SM3"
+        ),
+        "{err:?}"
+    );
+    assert!(client.key_set().serials().is_empty());
+}
+
+#[tokio::test]
 async fn wrong_apiv3_key_is_a_decrypt_error() {
     let server = TestServer::start(|_| {
         Reply::json(200, certificates_body(&[(PLATFORM_CERT, PLATFORM_SERIAL)]))
@@ -242,6 +267,7 @@ async fn public_key_merchant_survives_a_404_download() {
         nonce: "n",
         signature: "c2ln",
         serial: "ABCDEF0123",
+        signature_type: None,
     };
     for _ in 0..2 {
         let e = client.verify_signature(&headers, b"{}").await.unwrap_err();
@@ -299,6 +325,7 @@ async fn distinct_made_up_serials_do_not_multiply_downloads() {
             nonce: "n",
             signature: "c2ln",
             serial,
+            signature_type: None,
         };
         let e = client.verify_signature(&headers, b"{}").await.unwrap_err();
         assert!(

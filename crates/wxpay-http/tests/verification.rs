@@ -119,9 +119,16 @@ async fn unsupported_signature_type_is_rejected() {
     let client = client_for(&server).build().unwrap();
     let err = client.execute(&get_stock()).await.unwrap_err();
     assert!(
-        matches!(err, Error::UnsupportedSignatureType { .. }),
+        matches!(
+            &err,
+            Error::Verification {
+                source: wxpay_crypto::Error::UnsupportedSignatureType { found },
+                ..
+            } if found == "WECHATPAY2-SM2-WITH-SM3"
+        ),
         "{err:?}"
     );
+    assert!(err.to_string().contains("WECHATPAY2-SM2-WITH-SM3"), "{err}");
 }
 
 #[tokio::test]
@@ -175,11 +182,24 @@ async fn callback_style_verification_uses_the_same_keys() {
         nonce,
         signature: &sig,
         serial: PUB_KEY_ID,
+        signature_type: Some("WECHATPAY2-SHA256-RSA2048"),
     };
     client.verify_signature(&headers, body).await.unwrap();
     assert_eq!(
         client.verify_signature(&headers, b"{}").await,
         Err(wxpay_crypto::Error::SignatureMismatch)
+    );
+    // The callback path applies the same signature-type rule: a validly signed callback that
+    // declares another algorithm is refused, not verified as RSA.
+    let sm2 = wxpay_crypto::SignatureHeaders {
+        signature_type: Some("WECHATPAY2-SM2-WITH-SM3"),
+        ..headers
+    };
+    assert_eq!(
+        client.verify_signature(&sm2, body).await,
+        Err(wxpay_crypto::Error::UnsupportedSignatureType {
+            found: "WECHATPAY2-SM2-WITH-SM3".into()
+        })
     );
     assert!(client.key_set().contains(PUB_KEY_ID));
     // No certificate download without an APIv3 key.
@@ -242,7 +262,13 @@ async fn non_ascii_header_values_are_handled() {
     let client = client_for(&server).build().unwrap();
     let err = client.execute(&get_stock()).await.unwrap_err();
     assert!(
-        matches!(err, Error::UnsupportedSignatureType { .. }),
+        matches!(
+            &err,
+            Error::Verification {
+                source: wxpay_crypto::Error::UnsupportedSignatureType { found },
+                ..
+            } if found == "算法"
+        ),
         "{err:?}"
     );
     let err = client.execute(&create_stock()).await.unwrap_err();

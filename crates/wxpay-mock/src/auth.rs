@@ -39,7 +39,7 @@ pub(crate) fn authenticate(
     tolerance: u64,
 ) -> Result<String, ApiError> {
     let value = headers
-        .get("authorization")
+        .get(http::header::AUTHORIZATION)
         .ok_or_else(|| ApiError::sign("Http头Authorization为空"))?
         .to_str()
         .map_err(|_| ApiError::sign(FORMAT_ERROR))?;

@@ -9,13 +9,13 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::watch;
-use wxpay_crypto::{ApiV3Key, Clock, PROBE_PREFIX};
+use wxpay_crypto::{ApiV3Key, Clock, PROBE_PREFIX, SCHEME, header};
 
 use crate::keys::{SigningKey, SimulatorKeys};
-use crate::timefmt::rfc3339;
+use wxpay_model::busifavor::{COUPON_SEND, COUPON_SEND_RESOURCE, COUPON_SEND_SUMMARY};
+use wxpay_model::{ENCRYPT_RESOURCE, EncryptedResource, NotificationEnvelope, Timestamp};
 
 /// When and how often a failed callback is retried.
 ///
@@ -164,47 +164,28 @@ pub(crate) struct CallbackOptions {
     pub(crate) probe_first: bool,
 }
 
-#[derive(Serialize)]
-struct Resource<'a> {
-    original_type: &'a str,
-    algorithm: &'a str,
-    ciphertext: String,
-    associated_data: &'a str,
-    nonce: String,
-}
-
-#[derive(Serialize)]
-struct Envelope<'a> {
-    id: String,
-    create_time: String,
-    resource_type: &'a str,
-    event_type: &'a str,
-    summary: &'a str,
-    resource: Resource<'a>,
-}
-
-/// Builds the COUPON.SEND envelope: fresh id, resource encrypted with the APIv3 key under a
-/// random 12-character nonce and AAD `coupon`. Returns (id, body).
+/// Builds the COUPON.SEND envelope (the model's [`NotificationEnvelope`]): fresh id, resource
+/// encrypted with the APIv3 key under a random 12-character nonce and AAD `coupon`. Returns
+/// (id, body).
 pub(crate) fn build_envelope(
     apiv3: &ApiV3Key,
     plaintext: &Value,
     now: i64,
 ) -> Result<(String, String), wxpay_crypto::Error> {
     let id = uuid::Uuid::new_v4().to_string();
-    let sealed = apiv3.seal("coupon", plaintext.to_string())?;
-    let envelope = Envelope {
+    let resource = EncryptedResource::seal(
+        apiv3,
+        COUPON_SEND_RESOURCE,
+        COUPON_SEND_RESOURCE,
+        plaintext.to_string().as_bytes(),
+    )?;
+    let envelope = NotificationEnvelope {
         id: id.clone(),
-        create_time: rfc3339(now),
-        resource_type: "encrypt-resource",
-        event_type: "COUPON.SEND",
-        summary: "商家券领券通知",
-        resource: Resource {
-            original_type: "coupon",
-            algorithm: wxpay_crypto::AEAD_ALGORITHM,
-            ciphertext: sealed.ciphertext,
-            associated_data: "coupon",
-            nonce: sealed.nonce,
-        },
+        create_time: Timestamp::from_unix_beijing(now).to_string(),
+        resource_type: ENCRYPT_RESOURCE.to_owned(),
+        event_type: COUPON_SEND.to_owned(),
+        summary: Some(COUPON_SEND_SUMMARY.to_owned()),
+        resource,
     };
     let body = serde_json::to_string(&envelope).unwrap_or_default();
     Ok((id, body))
@@ -343,7 +324,7 @@ impl Notifier {
             l.notifications.push(NotificationRecord {
                 id,
                 mchid: mchid.to_owned(),
-                event_type: "COUPON.SEND".to_owned(),
+                event_type: COUPON_SEND.to_owned(),
                 plaintext,
                 body,
                 status,
@@ -448,14 +429,14 @@ impl Notifier {
             .header("accept", "*/*")
             .header("user-agent", "wxpay-mock callback sender")
             .header(
-                "request-id",
+                header::REQUEST_ID,
                 uuid::Uuid::new_v4().simple().to_string().to_uppercase(),
             )
-            .header("wechatpay-timestamp", &ts)
-            .header("wechatpay-nonce", &nonce)
-            .header("wechatpay-signature", &signature)
-            .header("wechatpay-serial", &serial)
-            .header("wechatpay-signature-type", wxpay_crypto::SCHEME)
+            .header(header::TIMESTAMP, &ts)
+            .header(header::NONCE, &nonce)
+            .header(header::SIGNATURE, &signature)
+            .header(header::SERIAL, &serial)
+            .header(header::SIGNATURE_TYPE, SCHEME)
             .body(Full::new(Bytes::from(job.body.clone())));
         let started = Instant::now();
         let (outcome, latency) = match request {

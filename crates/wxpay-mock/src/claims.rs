@@ -3,16 +3,18 @@
 
 use serde_json::{Value, json};
 use wxpay_crypto::ApiV2Key;
+use wxpay_model::ErrorCode;
+use wxpay_model::busifavor::SendChannel;
 
 use crate::api_error::ApiError;
-use crate::server::Shared;
-use crate::state::coupons::Issue;
+use crate::ops::coupons::Issue;
+use crate::shared::Shared;
 
-/// `send_channel` of the mini-program plugin (spec §10.2).
+/// `send_channel` of the mini-program plugin (spec §10.2; the model's [`SendChannel::Miniapp`]).
 pub const CHANNEL_MINIAPP: &str = "BUSICOUPON_SEND_CHANNEL_MINIAPP";
-/// `send_channel` of the API (`/coupons/send`).
+/// `send_channel` of the API (`/coupons/send`; [`SendChannel::Api`]).
 pub const CHANNEL_API: &str = "BUSICOUPON_SEND_CHANNEL_API";
-/// `send_channel` of H5 issuing.
+/// `send_channel` of H5 issuing ([`SendChannel::H5`]).
 pub const CHANNEL_H5: &str = "BUSICOUPON_SEND_CHANNEL_H5";
 
 /// A user claiming a coupon, as WeChat Pay would see it.
@@ -127,7 +129,7 @@ impl Shared {
                 openid: &claim.openid,
                 out_request_no: &claim.out_request_no,
                 coupon_code: claim.coupon_code.as_deref(),
-                send_channel: &claim.send_channel,
+                send_channel: SendChannel::from(claim.send_channel.as_str()),
                 send_merchant: &sender,
                 attach_info: claim.attach_info.clone(),
             };
@@ -206,7 +208,7 @@ impl Shared {
         if !key.verify(params.iter().map(|(k, v)| (k.as_str(), v.as_str())), sign) {
             return Err(ApiError::new(
                 400,
-                "SIGN_ERROR",
+                ErrorCode::SignError,
                 "签名错误：请用APIv2密钥按规则计算sign",
             ));
         }
@@ -249,7 +251,7 @@ impl Shared {
         if !key.verify(query.iter().map(|(k, v)| (k.as_str(), v.as_str())), sign) {
             return Err(ApiError::new(
                 400,
-                "SIGN_ERROR",
+                ErrorCode::SignError,
                 "签名错误：请用APIv2密钥按规则计算sign",
             ));
         }

@@ -1,7 +1,7 @@
 //! The crate's error type: what can go wrong while configuring or starting the simulator.
 //!
 //! Errors that the simulator *answers* to clients (`PARAM_ERROR`, `SIGN_ERROR`, …) are
-//! [`crate::ApiError`] values, not this type.
+//! [`ApiError`](crate::api_error::ApiError) values, not this type.
 
 /// Failure to configure, start or drive the simulator.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +44,7 @@ pub enum Error {
     Io(#[from] std::io::Error),
     /// A simulator-side operation was refused (the same error clients would get over HTTP).
     #[error("{0}")]
-    Api(#[from] crate::ApiError),
+    Api(#[from] crate::api_error::ApiError),
 }
 
 /// Shorthand for results of this crate.

@@ -10,6 +10,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use wxpay_crypto::{Clock, SystemClock, Verifier};
+use wxpay_model::busifavor::{SetCallbackRequest, StockState};
 
 use crate::api_error::ApiError;
 use crate::callbacks::{DeliveryAttempt, NotificationRecord, Notifier, RetrySchedule};
@@ -18,9 +19,9 @@ use crate::error::{Error, Result};
 use crate::faults::{Fault, Faults};
 use crate::keys::SimulatorKeys;
 use crate::merchant::{DEMO_MCHID, Merchant, MerchantConfig, demo_merchant_private_key_pem};
-use crate::server::{Shared, serve};
+use crate::server::serve;
+use crate::shared::Shared;
 use crate::state::State;
-use crate::state::stocks::STOCK_STATES;
 
 /// Configures and starts a simulator.
 ///
@@ -252,7 +253,7 @@ impl MockHandle {
     /// Sets a stock's state (`RUNNING`, `PAUSED`, `STOPED`, `UNAUDIT`) — what the merchant
     /// platform or an audit would do.
     pub fn set_stock_state(&self, stock_id: &str, state: &str) -> Result<(), ApiError> {
-        if !STOCK_STATES.contains(&state) {
+        if StockState::from(state).is_unknown() {
             return Err(ApiError::param("/stock_state", state, "未知的批次状态"));
         }
         self.shared.with_state(|st| {
@@ -295,8 +296,11 @@ impl MockHandle {
     /// refuses `http://` notify URLs, as production requires HTTPS; a local test endpoint on
     /// loopback without TLS is registered through this instead of the API.
     pub fn set_notify_url(&self, mchid: &str, url: &str) -> Result<(), ApiError> {
-        crate::state::callback_url::check_notify_url(url)
-            .map_err(|issue| ApiError::param("/notify_url", url, issue))?;
+        SetCallbackRequest::new(url)
+            .validate_allowing_loopback()
+            .map_err(|e| {
+                ApiError::param("/notify_url", url, &format!("notify_url must {}", e.rule))
+            })?;
         self.shared.with_state(|st| {
             st.notify_urls.insert(
                 mchid.to_owned(),

@@ -134,6 +134,7 @@ impl SimulatorKeys {
                 nonce: "n",
                 signature: &signature,
                 serial: &serial,
+                signature_type: None,
             };
             // Check at the certificate's own start so validity never interferes.
             let now = keys.platform_cert.not_before().max(1);
@@ -231,6 +232,7 @@ mod tests {
                 nonce: "abc",
                 signature,
                 serial,
+                signature_type: None,
             };
             // Signed over timestamp "100", so the real timestamp must fail...
             assert!(v.verify(&h, b"{}", 1_700_000_000).is_err());
@@ -243,6 +245,7 @@ mod tests {
             nonce: "abc",
             signature: &sig,
             serial: &s,
+            signature_type: None,
         };
         v.verify(&h, b"{}", 1_700_000_000).unwrap();
         assert!(v.verify(&h, b"{} ", 1_700_000_000).is_err());

@@ -44,6 +44,7 @@
 mod api_error;
 mod auth;
 mod callbacks;
+mod certificates;
 mod claims;
 mod clock;
 mod error;
@@ -51,14 +52,16 @@ mod faults;
 mod handle;
 mod keys;
 mod merchant;
-mod model_check;
+mod ops;
+mod pipeline;
+mod request;
 mod routes;
 mod server;
+mod shared;
+mod signing;
 mod simulator_routes;
 mod state;
 mod sync;
-mod timefmt;
-mod validate;
 
 pub use api_error::ApiError;
 pub use callbacks::{

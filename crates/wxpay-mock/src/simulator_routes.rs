@@ -5,6 +5,7 @@ use bytes::Bytes;
 use http::{Method, Response, StatusCode};
 use http_body_util::Full;
 use serde_json::{Value, json};
+use wxpay_model::ErrorCode;
 
 use crate::api_error::ApiError;
 use crate::callbacks::{AttemptKind, AttemptOutcome, DeliveryStatus};
@@ -12,7 +13,7 @@ use crate::merchant::{
     DEMO_APIV2_KEY, DEMO_APIV3_KEY, DEMO_CERT_SERIAL, DEMO_MCHID, demo_merchant_private_key_pem,
 };
 use crate::routes::{json_body, parse_query};
-use crate::server::Shared;
+use crate::shared::Shared;
 
 fn reply(status: u16, content_type: &str, body: Vec<u8>) -> Response<Full<Bytes>> {
     let mut resp = Response::new(Full::new(Bytes::from(body)));
@@ -136,7 +137,7 @@ pub(crate) fn handle(
         }
         _ => json_reply(Err(ApiError::new(
             404,
-            "NOT_FOUND",
+            ErrorCode::NotFound,
             format!("simulator route {method} {path} does not exist"),
         ))),
     }

@@ -137,6 +137,7 @@ fn bench(c: &mut Criterion) {
         nonce: NONCE,
         signature: SIGNATURE,
         serial: SERIAL,
+        signature_type: None,
     };
     let keys = raw::Keys::new(pkcs1_from_spki_pem(PUB_PEM), APIV3);
 

@@ -167,6 +167,11 @@ open_enum! {
         ServiceUnavailable = "SERVICE_UNAVAILABLE",
         /// Per-code upload failure (§8.5 `fail_codes[].code`): the code is longer than 32 characters.
         LengthLimit = "LENGTH_LIMIT",
+        /// Per-code upload failure (§8.5 `fail_codes[].code`): the code has a character outside
+        /// `0-9 a-z A-Z`, space, `- _ \\ / = |`.
+        CharacterInvalid = "CHARACTER_INVALID",
+        /// 404 no such API (method and path).
+        NotFound = "NOT_FOUND",
     }
 }
 
@@ -213,6 +218,12 @@ impl ErrorCode {
                 "service unavailable: retry later with the same request number (the backup domain api2.mch.weixin.qq.com helps only on connection failures)"
             }
             ErrorCode::LengthLimit => "the code is longer than 32 characters: shorten it",
+            ErrorCode::CharacterInvalid => {
+                "the code has a character WeChat Pay does not allow: use only 0-9 a-z A-Z, space, - _ \\ / = |"
+            }
+            ErrorCode::NotFound => {
+                "no such API: check the HTTP method and the path (and that the product is enabled)"
+            }
             ErrorCode::Unknown(_) => return None,
         })
     }
@@ -238,12 +249,14 @@ impl ErrorCode {
             | ErrorCode::AppidMchidNotMatch
             | ErrorCode::MchNotExists
             | ErrorCode::ResourceAlreadyExists
-            | ErrorCode::LengthLimit => 400,
+            | ErrorCode::LengthLimit
+            | ErrorCode::CharacterInvalid => 400,
             ErrorCode::SignError => 401,
             ErrorCode::NoAuth | ErrorCode::RuleLimit => 403,
-            ErrorCode::ResourceNotExists | ErrorCode::UserNotExists | ErrorCode::OrderNotExist => {
-                404
-            }
+            ErrorCode::ResourceNotExists
+            | ErrorCode::UserNotExists
+            | ErrorCode::OrderNotExist
+            | ErrorCode::NotFound => 404,
             ErrorCode::FrequencyLimited | ErrorCode::RatelimitExceeded | ErrorCode::RateLimited => {
                 429
             }

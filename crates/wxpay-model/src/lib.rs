@@ -10,7 +10,9 @@
 //! * Open enums: every enum keeps values it does not know as `Unknown(String)` and writes them
 //!   back unchanged; WeChat Pay's spellings (`STOPED`, `SENDED`, `irregulary_avaliable_time`)
 //!   are kept on the wire.
-//! * [`Timestamp`] — RFC 3339 that re-serializes byte-identically.
+//! * [`Timestamp`] — RFC 3339 that re-serializes byte-identically; [`Timestamp::from_unix_beijing`]
+//!   writes a time as WeChat Pay does.
+//! * [`certificates`] — the `GET /v3/certificates` download and its list.
 //! * [`ErrorBody`] / [`ErrorCode`] — WeChat Pay's error answer, with the documented fix as
 //!   [`ErrorCode::hint`].
 //! * [`open_notification`] — verify, parse, decrypt and type a callback, for any WeChat Pay
@@ -106,6 +108,7 @@
 
 mod api_error;
 pub mod busifavor;
+pub mod certificates;
 mod error;
 mod json;
 mod notification;
@@ -119,8 +122,10 @@ pub use error::{Error, ValidationError};
 pub use notification::{
     ENCRYPT_RESOURCE, EncryptedResource, Event, Notification, NotificationEnvelope,
     NotificationReply, open_notification, open_notification_from_headers,
+    open_verified_notification,
 };
 pub use request::{
     ApiRequest, Method, MultipartBody, NoContent, RequestBody, encode_path_segment, encode_query,
 };
-pub use time::{InvalidTimestamp, Timestamp};
+pub use time::{InvalidTimestamp, LenientTimestamp, Timestamp};
+pub use validate::is_loopback_host;

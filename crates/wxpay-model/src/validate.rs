@@ -133,20 +133,29 @@ pub(crate) fn rule(field: &str, ok: bool, rule: &str, found: impl FnOnce() -> St
 
 /// A callback URL (spec §7.5): 10..=256 characters, `https://`, a host, no query, no fragment,
 /// no white space, no user info, and a host WeChat Pay can reach (not `localhost`, not a
-/// loopback, private, link-local or unspecified IP literal).
-pub(crate) fn notify_url(field: &str, url: &str) -> Checked {
+/// loopback, private, link-local or unspecified IP literal). With `allow_loopback`, a loopback
+/// host is accepted, over `http://` too (a local simulator's relaxation).
+pub(crate) fn notify_url(field: &str, url: &str, allow_loopback: bool) -> Checked {
     chars(field, url, 10, 256)?;
-    let Some(rest) = url
+    let scheme_len = if url
         .get(..8)
-        .filter(|s| s.eq_ignore_ascii_case("https://"))
-        .and_then(|_| url.get(8..))
-    else {
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+    {
+        8
+    } else if allow_loopback
+        && url
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+    {
+        7
+    } else {
         return Err(ValidationError::new(
             field,
             "start with https:// (WeChat Pay only calls HTTPS URLs)",
             format!("{url:?}"),
         ));
     };
+    let rest = url.get(scheme_len..).unwrap_or("");
     for (c, what) in [('?', "a query"), ('#', "a fragment")] {
         if let Some(i) = url.find(c) {
             return Err(ValidationError::new(
@@ -173,7 +182,16 @@ pub(crate) fn notify_url(field: &str, url: &str) -> Checked {
     rule(
         field,
         !host.is_empty(),
-        "name a host after https://",
+        "name a host after the scheme",
+        || format!("{url:?}"),
+    )?;
+    if allow_loopback && is_loopback_host(host) {
+        return Ok(());
+    }
+    rule(
+        field,
+        scheme_len == 8,
+        "start with https:// (plain http:// is accepted only for loopback hosts)",
         || format!("{url:?}"),
     )?;
     rule(
@@ -182,6 +200,24 @@ pub(crate) fn notify_url(field: &str, url: &str) -> Checked {
         "name a host WeChat Pay can reach (not localhost or a loopback/private IP)",
         || format!("host {host:?}"),
     )
+}
+
+/// Whether `host` (a name or an IP literal, with or without IPv6 brackets) is a loopback host:
+/// `localhost`, 127.0.0.0/8 or `::1`. The one rule for "local only" in the SDK: plain-http base
+/// URLs of the client and the simulator's http:// notify URLs both use it.
+///
+/// ```
+/// assert!(wxpay_model::is_loopback_host("127.9.9.9"));
+/// assert!(wxpay_model::is_loopback_host("[::1]"));
+/// assert!(wxpay_model::is_loopback_host("LOCALHOST"));
+/// assert!(!wxpay_model::is_loopback_host("10.0.0.1"));
+/// ```
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The host of `host[:port]` or `[v6][:port]`, without brackets and port.
@@ -272,6 +308,7 @@ mod tests {
 
     #[test]
     fn notify_urls() {
+        let notify_url = |f: &str, u: &str| super::notify_url(f, u, false);
         assert!(notify_url("u", "https://a.b").is_ok());
         assert!(notify_url("u", "HTTPS://example.com/notify").is_ok());
         for bad in [
@@ -293,6 +330,34 @@ mod tests {
         assert_eq!(long.len(), 256);
         assert!(notify_url("u", &long).is_ok());
         assert!(notify_url("u", &format!("{long}p")).is_err());
+    }
+
+    #[test]
+    fn notify_urls_of_a_local_simulator() {
+        let local = |u: &str| notify_url("u", u, true);
+        assert!(local("https://example.com/notify").is_ok());
+        assert!(local("http://example.com/notify").is_err());
+        assert!(local("https://example.com/notify?a=1").is_err());
+        assert!(local("ftp://example.com/x").is_err());
+        assert!(local("example.com/notify").is_err());
+        for url in [
+            "http://127.0.0.1:8080/notify",
+            "http://localhost:1/n",
+            "HTTP://[::1]:99/wechatpay/coupon",
+            "http://127.9.9.9/n",
+        ] {
+            assert!(local(url).is_ok(), "{url}");
+            assert!(notify_url("u", url, false).is_err(), "{url}");
+        }
+        for bad in [
+            "http://example.com/notify",
+            "http://10.0.0.1/notify",
+            "http://127.0.0.1:1/n?x=1",
+            "http://u:p@127.0.0.1/n",
+            "http://[::2]:1/notify",
+        ] {
+            assert!(local(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

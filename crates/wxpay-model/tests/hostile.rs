@@ -125,14 +125,14 @@ fn every_request_validated(s: &str, n: i64) {
     rule.mini_programs_appid = Some(s.into());
     rule.mini_programs_path = Some(s.into());
     rule.fixed_normal_coupon = Some(FixedNormalCoupon {
-        discount_amount: n,
-        transaction_minimum: n,
+        discount_amount: Some(n),
+        transaction_minimum: Some(n),
     });
     rule.coupon_available_time.available_week = Some(AvailableWeek {
         week_day: Some(vec![n]),
         available_day_time: Some(vec![AvailableDayTime {
-            begin_time: n,
-            end_time: n,
+            begin_time: Some(n.into()),
+            end_time: Some(n.into()),
         }]),
     });
     let mut create = CreateStockRequest::new(
@@ -165,9 +165,9 @@ fn every_request_validated(s: &str, n: i64) {
         background_color: None,
         coupon_image_url: Some(s.into()),
         finder_info: Some(FinderInfo {
-            finder_id: s.into(),
-            finder_video_id: s.into(),
-            finder_video_cover_image_url: s.into(),
+            finder_id: Some(s.into()),
+            finder_video_id: Some(s.into()),
+            finder_video_cover_image_url: Some(s.into()),
         }),
     });
     let _ = create.validate();

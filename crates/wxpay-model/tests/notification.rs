@@ -25,6 +25,7 @@ fn appendix_a5_opens_to_exactly_its_plaintext() {
         nonce: "c5ac7061fccab6bf3e254dcf98995b8c",
         signature: A5_SIGNATURE,
         serial: A5_SERIAL,
+        signature_type: None,
     };
     let n = wxpay_model::open_notification(
         &headers,
@@ -59,6 +60,63 @@ fn appendix_a5_opens_to_exactly_its_plaintext() {
         back,
         serde_json::from_str::<serde_json::Value>(A5_PLAINTEXT).unwrap()
     );
+}
+
+/// `open_notification` is exactly "verify, then `open_verified_notification`": callers that
+/// verified with another key set (e.g. wxpay-http's live one) open without verifying twice.
+#[test]
+fn open_verified_matches_open_after_one_verification() {
+    let headers = SignatureHeaders {
+        timestamp: "1576140878",
+        nonce: "c5ac7061fccab6bf3e254dcf98995b8c",
+        signature: A5_SIGNATURE,
+        serial: A5_SERIAL,
+        signature_type: Some("WECHATPAY2-SHA256-RSA2048"),
+    };
+    let full = wxpay_model::open_notification(
+        &headers,
+        A5_BODY.as_bytes(),
+        &a5_verifier(),
+        &apiv3(),
+        &FixedClock(1_576_140_878),
+    )
+    .expect("A.5 opens");
+    a5_verifier()
+        .verify(&headers, A5_BODY.as_bytes(), 1_576_140_878)
+        .expect("verifies");
+    let split = wxpay_model::open_verified_notification(A5_BODY.as_bytes(), &apiv3())
+        .expect("opens once verified");
+    assert_eq!(full, split);
+    // The later stages keep their own errors.
+    let mut other = A5_BODY.replace("j9g1wAzF9Xn1", "j9g1wAzF9Xn2");
+    assert!(matches!(
+        wxpay_model::open_verified_notification(other.as_bytes(), &apiv3()),
+        Err(Error::NotificationDecrypt(
+            wxpay_crypto::Error::DecryptFailed
+        ))
+    ));
+    other = A5_BODY.replace("encrypt-resource", "plain");
+    assert!(matches!(
+        wxpay_model::open_verified_notification(other.as_bytes(), &apiv3()),
+        Err(Error::UnsupportedResourceType { .. })
+    ));
+    // And a declared non-RSA signature type never gets that far.
+    let sm2 = SignatureHeaders {
+        signature_type: Some("WECHATPAY2-SM2-WITH-SM3"),
+        ..headers
+    };
+    assert!(matches!(
+        wxpay_model::open_notification(
+            &sm2,
+            A5_BODY.as_bytes(),
+            &a5_verifier(),
+            &apiv3(),
+            &FixedClock(1_576_140_878),
+        ),
+        Err(Error::NotificationUnverified(
+            wxpay_crypto::Error::UnsupportedSignatureType { .. }
+        ))
+    ));
 }
 
 fn open(body: &[u8], headers: &[(String, String)]) -> Result<Notification, Error> {

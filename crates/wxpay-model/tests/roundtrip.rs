@@ -167,8 +167,8 @@ fn coupon_use_rule() -> impl Strategy<Value = CouponUseRule> {
         prop_oneof![
             (1i64..10_000_000, 1i64..10_000_000).prop_map(|(a, b)| (
                 Some(FixedNormalCoupon {
-                    discount_amount: a,
-                    transaction_minimum: b
+                    discount_amount: Some(a),
+                    transaction_minimum: Some(b)
                 }),
                 None,
                 None
@@ -176,8 +176,8 @@ fn coupon_use_rule() -> impl Strategy<Value = CouponUseRule> {
             (1i64..=100, 0i64..10_000_000).prop_map(|(a, b)| (
                 None,
                 Some(DiscountCoupon {
-                    discount_percent: a,
-                    transaction_minimum: b
+                    discount_percent: Some(a),
+                    transaction_minimum: Some(b)
                 }),
                 None
             )),
@@ -185,8 +185,8 @@ fn coupon_use_rule() -> impl Strategy<Value = CouponUseRule> {
                 None,
                 None,
                 Some(ExchangeCoupon {
-                    exchange_price: a,
-                    transaction_minimum: b
+                    exchange_price: Some(a),
+                    transaction_minimum: Some(b)
                 })
             )),
         ],
@@ -214,8 +214,8 @@ fn coupon_use_rule() -> impl Strategy<Value = CouponUseRule> {
                         times
                             .into_iter()
                             .map(|(b, e)| AvailableDayTime {
-                                begin_time: b,
-                                end_time: e,
+                                begin_time: Some(b.into()),
+                                end_time: Some(e.into()),
                             })
                             .collect(),
                     ),
@@ -223,8 +223,8 @@ fn coupon_use_rule() -> impl Strategy<Value = CouponUseRule> {
                 t.irregulary_avaliable_time = irregular.map(|v| {
                     v.into_iter()
                         .map(|(b, e)| IrregularAvailableTime {
-                            begin_time: b,
-                            end_time: e,
+                            begin_time: Some(b.into()),
+                            end_time: Some(e.into()),
                         })
                         .collect()
                 });

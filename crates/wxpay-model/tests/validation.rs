@@ -17,8 +17,8 @@ fn stock() -> CreateStockRequest {
         UseMethod::OffLine,
     );
     rule.fixed_normal_coupon = Some(FixedNormalCoupon {
-        discount_amount: 100,
-        transaction_minimum: 1000,
+        discount_amount: Some(100),
+        transaction_minimum: Some(1000),
     });
     CreateStockRequest::new(
         "满10减1",
@@ -136,8 +136,8 @@ fn coupon_amount_ranges() {
     let base = stock();
     let set = |r: &mut CreateStockRequest, v: i64| {
         r.coupon_use_rule.fixed_normal_coupon = Some(FixedNormalCoupon {
-            discount_amount: v,
-            transaction_minimum: 10_000_000,
+            discount_amount: Some(v),
+            transaction_minimum: Some(10_000_000),
         })
     };
     bounds(
@@ -157,8 +157,8 @@ fn coupon_amount_ranges() {
         &[0, 101],
         |r, v| {
             r.coupon_use_rule.discount_coupon = Some(DiscountCoupon {
-                discount_percent: v,
-                transaction_minimum: 100,
+                discount_percent: Some(v),
+                transaction_minimum: Some(100),
             })
         },
     );
@@ -172,8 +172,8 @@ fn coupon_amount_ranges() {
         &[-1, 10_000_001],
         |r, v| {
             r.coupon_use_rule.exchange_coupon = Some(ExchangeCoupon {
-                exchange_price: v,
-                transaction_minimum: 100,
+                exchange_price: Some(v),
+                transaction_minimum: Some(100),
             })
         },
     );
@@ -188,8 +188,8 @@ fn discount_object_must_match_stock_type() {
     assert_eq!(e.found, "fixed_normal_coupon set");
     let mut r = stock();
     r.coupon_use_rule.discount_coupon = Some(DiscountCoupon {
-        discount_percent: 80,
-        transaction_minimum: 1,
+        discount_percent: Some(80),
+        transaction_minimum: Some(1),
     });
     assert_eq!(
         r.validate().unwrap_err().found,
@@ -253,7 +253,8 @@ fn send_rule_and_time_ranges() {
         "coupon_use_rule.coupon_available_time.wait_days_after_receive"
     );
     let mut r = stock();
-    r.coupon_use_rule.coupon_available_time.available_end_time = ts("2025-12-31T23:00:00+08:00");
+    r.coupon_use_rule.coupon_available_time.available_end_time =
+        ts("2025-12-31T23:00:00+08:00").into();
     assert_eq!(
         r.validate().unwrap_err().field,
         "coupon_use_rule.coupon_available_time.available_end_time"
@@ -269,8 +270,8 @@ fn weekly_schedule() {
             times
                 .into_iter()
                 .map(|(b, e)| AvailableDayTime {
-                    begin_time: b,
-                    end_time: e,
+                    begin_time: Some(b.into()),
+                    end_time: Some(e.into()),
                 })
                 .collect(),
         ),
@@ -535,8 +536,8 @@ fn day_time_may_start_at_midnight() {
     let week = |b: i64, e: i64| AvailableWeek {
         week_day: Some(vec![1]),
         available_day_time: Some(vec![AvailableDayTime {
-            begin_time: b,
-            end_time: e,
+            begin_time: Some(b.into()),
+            end_time: Some(e.into()),
         }]),
     };
     let p = "coupon_use_rule.coupon_available_time.available_week.available_day_time[0]";
@@ -597,7 +598,7 @@ fn stock_validity_is_at_most_a_year() {
         "coupon_use_rule.coupon_available_time.available_end_time",
         &[at(1), at(366 * 86_400)],
         &[at(366 * 86_400 + 1), at(0)],
-        |r, t| r.coupon_use_rule.coupon_available_time.available_end_time = t,
+        |r, t| r.coupon_use_rule.coupon_available_time.available_end_time = t.into(),
     );
 }
 

@@ -25,8 +25,10 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use wxpay_crypto::{
-    ApiV3Key, Clock, MerchantPrivateKey, Signer, SystemClock, signing_string, verification_string,
+    ApiV3Key, Clock, MerchantPrivateKey, PROBE_PREFIX, SCHEME, Signer, SystemClock, header,
+    signing_string, verification_string,
 };
+use wxpay_model::certificates::{CertificateEntry, CertificateList, EncryptedCertificate};
 
 pub const MCHID: &str = "1900009191";
 pub const MERCHANT_SERIAL: &str = "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C";
@@ -308,7 +310,10 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<ReplyBody> {
             )
         })
         .collect();
-    let authorization = headers.get("authorization").cloned().unwrap_or_default();
+    let authorization = headers
+        .get(http::header::AUTHORIZATION.as_str())
+        .cloned()
+        .unwrap_or_default();
     let auth = parse_authorization(&authorization);
     let path_and_query = parts
         .uri
@@ -353,7 +358,7 @@ async fn handle(state: &State, req: Request<Incoming>) -> Response<ReplyBody> {
 fn respond(reply: Reply, request_id: &str) -> Response<ReplyBody> {
     let mut builder = Response::builder()
         .status(reply.status)
-        .header("request-id", request_id);
+        .header(header::REQUEST_ID, request_id);
     for (k, v) in &reply.headers {
         builder = builder.header(k.as_str(), v.as_str());
     }
@@ -362,7 +367,7 @@ fn respond(reply: Reply, request_id: &str) -> Response<ReplyBody> {
         let ts = (SystemClock.now_unix() + reply.timestamp_offset).to_string();
         let nonce = wxpay_crypto::random_nonce().unwrap();
         let signature = if reply.probe {
-            "WECHATPAY/SIGNTEST/aGVsbG8gd29ybGQ=".to_owned()
+            format!("{PROBE_PREFIX}aGVsbG8gd29ybGQ=")
         } else {
             key.signer
                 .sign_bytes(&verification_string(&ts, &nonce, &body))
@@ -373,11 +378,11 @@ fn respond(reply: Reply, request_id: &str) -> Response<ReplyBody> {
             .clone()
             .unwrap_or_else(|| key.serial.clone());
         builder = builder
-            .header("wechatpay-timestamp", ts)
-            .header("wechatpay-nonce", nonce)
-            .header("wechatpay-signature", signature)
-            .header("wechatpay-serial", serial)
-            .header("wechatpay-signature-type", "WECHATPAY2-SHA256-RSA2048");
+            .header(header::TIMESTAMP, ts)
+            .header(header::NONCE, nonce)
+            .header(header::SIGNATURE, signature)
+            .header(header::SERIAL, serial)
+            .header(header::SIGNATURE_TYPE, SCHEME);
         if reply.tamper {
             body.extend_from_slice(b" ");
         }
@@ -404,7 +409,10 @@ pub fn multipart_meta(body: &[u8]) -> Option<Vec<u8>> {
 /// Parses `WECHATPAY2-SHA256-RSA2048 k="v",k2="v2"`.
 pub fn parse_authorization(value: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let Some(rest) = value.strip_prefix("WECHATPAY2-SHA256-RSA2048 ") else {
+    let Some(rest) = value
+        .strip_prefix(SCHEME)
+        .and_then(|rest| rest.strip_prefix(' '))
+    else {
         return out;
     };
     for pair in rest.split(',') {
@@ -454,18 +462,20 @@ fn check_merchant_signature(
 /// A `/v3/certificates` body listing `certs` (PEM text, serial), encrypted with the APIv3 key.
 pub fn certificates_body(certs: &[(&str, &str)]) -> Vec<u8> {
     let key = ApiV3Key::new(API_V3_KEY).unwrap();
-    let entries: Vec<String> = certs
+    let data = certs
         .iter()
         .enumerate()
         .map(|(i, (pem, serial))| {
             let nonce = format!("{:012}", 61_000_000_000u64 + i as u64);
-            let ct = key.encrypt("certificate", &nonce, pem).unwrap();
-            format!(
-                r#"{{"serial_no":"{serial}","effective_time":"2026-01-01T00:00:00+08:00","expire_time":"2036-01-01T00:00:00+08:00","encrypt_certificate":{{"algorithm":"AEAD_AES_256_GCM","nonce":"{nonce}","associated_data":"certificate","ciphertext":"{ct}"}}}}"#
-            )
+            CertificateEntry {
+                serial_no: (*serial).to_owned(),
+                effective_time: Some("2026-01-01T00:00:00+08:00".to_owned()),
+                expire_time: Some("2036-01-01T00:00:00+08:00".to_owned()),
+                encrypt_certificate: EncryptedCertificate::with_nonce(&key, &nonce, pem).unwrap(),
+            }
         })
         .collect();
-    format!(r#"{{"data":[{}]}}"#, entries.join(",")).into_bytes()
+    serde_json::to_vec(&CertificateList { data }).unwrap()
 }
 
 /// A client builder pointed at `server` in public-key mode, without backup host, with tiny

@@ -1,7 +1,9 @@
 //! The simulator's in-memory world: stocks, coupons, pre-made codes, callback URLs, subsidy
 //! receipts, and the idempotency records of every request number.
+//!
+//! The files of this module hold data and what the data knows about itself; the operations of
+//! the API that change it are in `crate::ops`, one file per group of endpoints.
 
-pub(crate) mod callback_url;
 pub(crate) mod codes;
 pub(crate) mod coupons;
 pub(crate) mod stocks;
@@ -9,14 +11,14 @@ pub(crate) mod subsidy;
 
 use std::collections::{BTreeMap, HashMap};
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::api_error::ApiError;
-
-pub(crate) use codes::CodePool;
-pub(crate) use coupons::Coupon;
-pub(crate) use stocks::Stock;
-pub(crate) use subsidy::{PayReceipt, ReturnReceipt};
+use crate::state::codes::CodePool;
+use crate::state::coupons::Coupon;
+use crate::state::stocks::Stock;
+use crate::state::subsidy::{PayReceipt, ReturnReceipt};
 
 /// Who is asking and when.
 #[derive(Debug, Clone)]
@@ -38,6 +40,11 @@ impl Reply {
             status: 200,
             body: Some(body),
         }
+    }
+
+    /// A 200 answer built from one of the model's response types.
+    pub(crate) fn answer<T: Serialize>(body: &T) -> Self {
+        Self::ok(serde_json::to_value(body).unwrap_or(Value::Null))
     }
 
     pub(crate) fn no_content() -> Self {
@@ -145,11 +152,6 @@ impl State {
     }
 }
 
-/// The Beijing calendar day of a Unix time (daily caps reset at midnight Beijing time).
-pub(crate) fn beijing_day(unix: i64) -> i64 {
-    unix.saturating_add(8 * 3600).div_euclid(86_400)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,13 +194,5 @@ mod tests {
             st.idempotent("u", "m", "x", &json!({}), |_| Ok(Reply::no_content()))
                 .is_ok()
         );
-    }
-
-    #[test]
-    fn beijing_midnight() {
-        // 2024-01-01T23:59:59+08:00 and 2024-01-02T00:00:00+08:00
-        assert_eq!(beijing_day(1_704_124_799) + 1, beijing_day(1_704_124_800));
-        // A clock at the end of time does not overflow.
-        assert_eq!(beijing_day(i64::MAX), i64::MAX / 86_400);
     }
 }

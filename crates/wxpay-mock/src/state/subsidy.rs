@@ -1,14 +1,7 @@
-//! Subsidy pay receipts and return receipts (营销补差, spec §8.19–§8.23).
+//! Subsidy receipts (营销补差) as the simulator keeps them (spec §8.19–§8.23). Receipts are
+//! answered with the unprefixed statuses (`SUCCESS`, `PARTIAL_RETURN`, `FULL_RETURN`).
 
 use serde_json::{Value, json};
-
-use super::{Ctx, Reply, State};
-use crate::api_error::ApiError;
-use crate::timefmt::rfc3339;
-use crate::validate::{object, query, req_int, req_query, req_str, request_no};
-
-/// Largest subsidy per order, fen (5000 CNY).
-const MAX_SUBSIDY: i64 = 500_000;
 
 /// A subsidy payment.
 #[derive(Debug, Clone)]
@@ -28,7 +21,7 @@ pub(crate) struct ReturnReceipt {
 }
 
 impl PayReceipt {
-    fn render(&self) -> Value {
+    pub(crate) fn render(&self) -> Value {
         let mut v = self.body.clone();
         let status = match self.returned {
             0 => "SUCCESS",
@@ -37,180 +30,5 @@ impl PayReceipt {
         };
         v["status"] = json!(status);
         v
-    }
-}
-
-impl State {
-    /// `POST /v3/marketing/busifavor/subsidy/pay-receipts`.
-    pub(crate) fn subsidy_pay(&mut self, ctx: &Ctx, body: &Value) -> Result<Reply, ApiError> {
-        let obj = object(body)?;
-        let stock_id = req_str(obj, "", "stock_id", 1, 20)?;
-        let code = req_str(obj, "", "coupon_code", 1, 128)?;
-        let transaction_id = req_str(obj, "", "transaction_id", 28, 32)?;
-        let payer = req_str(obj, "", "payer_merchant", 1, 32)?;
-        let payee = req_str(obj, "", "payee_merchant", 1, 32)?;
-        let amount = req_int(obj, "", "amount", 1, MAX_SUBSIDY)?;
-        let description = req_str(obj, "", "description", 1, 1024)?;
-        let no = request_no(obj, "out_subsidy_no", 128)?.to_owned();
-        self.idempotent("subsidy_pay", &ctx.mchid, &no, body, |st| {
-            let stock = st.own_stock(stock_id, &ctx.mchid)?;
-            if stock.stock_type == "EXCHANGE" {
-                return Err(ApiError::invalid("换购券批次不支持营销补差"));
-            }
-            if !stock.subsidy {
-                return Err(ApiError::invalid("批次未开启营销补差（subsidy）"));
-            }
-            if payer != stock.creator && payer != stock.belong_merchant() {
-                return Err(ApiError::invalid(
-                    "payer_merchant必须是批次创建方或归属商户",
-                ));
-            }
-            let max_discount = stock.max_discount();
-            if !st
-                .coupons
-                .contains_key(&(stock_id.to_owned(), code.to_owned()))
-            {
-                return Err(ApiError::not_found(format!("券{code}不存在")));
-            }
-            let already: i64 = st
-                .pay_receipts
-                .values()
-                .filter(|r| r.body["stock_id"] == stock_id && r.body["coupon_code"] == code)
-                .map(|r| r.amount)
-                .sum();
-            if let Some(max) = max_discount
-                && already + amount > i64::try_from(max).unwrap_or(i64::MAX)
-            {
-                return Err(ApiError::invalid("补差金额不能超过券的优惠金额"));
-            }
-            let id = format!("1120200119165100{:014}", st.next_seq());
-            let now = rfc3339(ctx.now);
-            let receipt = PayReceipt {
-                id: id.clone(),
-                creator: ctx.mchid.clone(),
-                body: json!({
-                    "subsidy_receipt_id": id,
-                    "stock_id": stock_id,
-                    "coupon_code": code,
-                    "transaction_id": transaction_id,
-                    "payer_merchant": payer,
-                    "payee_merchant": payee,
-                    "amount": amount,
-                    "description": description,
-                    "success_time": now,
-                    "out_subsidy_no": no,
-                    "create_time": now,
-                }),
-                amount,
-                returned: 0,
-            };
-            let out = receipt.render();
-            st.pay_receipts.insert(id, receipt);
-            Ok(Reply::ok(out))
-        })
-    }
-
-    /// `GET /v3/marketing/busifavor/subsidy/pay-receipts`.
-    pub(crate) fn list_pay_receipts(
-        &self,
-        ctx: &Ctx,
-        q: &[(String, String)],
-    ) -> Result<Reply, ApiError> {
-        let stock_id = req_query(q, "stock_id")?;
-        let code = req_query(q, "coupon_code")?;
-        let out_no = query(q, "out_subsidy_no");
-        self.own_stock(stock_id, &ctx.mchid)?;
-        let list: Vec<Value> = self
-            .pay_receipts
-            .values()
-            .filter(|r| r.body["stock_id"] == stock_id && r.body["coupon_code"] == code)
-            .filter(|r| out_no.is_none_or(|n| r.body["out_subsidy_no"] == n))
-            .map(PayReceipt::render)
-            .collect();
-        Ok(Reply::ok(json!({"pay_receipt_list": list})))
-    }
-
-    /// `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`.
-    pub(crate) fn query_pay_receipt(&self, ctx: &Ctx, id: &str) -> Result<Reply, ApiError> {
-        let r = self
-            .pay_receipts
-            .get(id)
-            .ok_or_else(|| ApiError::not_found(format!("补差付款单{id}不存在")))?;
-        if r.creator != ctx.mchid {
-            return Err(ApiError::no_auth("无权查询该补差付款单"));
-        }
-        Ok(Reply::ok(r.render()))
-    }
-
-    /// `POST /v3/marketing/busifavor/subsidy/return-receipts`.
-    pub(crate) fn subsidy_return(&mut self, ctx: &Ctx, body: &Value) -> Result<Reply, ApiError> {
-        let obj = object(body)?;
-        let stock_id = req_str(obj, "", "stock_id", 1, 20)?;
-        let code = req_str(obj, "", "coupon_code", 1, 128)?;
-        let transaction_id = req_str(obj, "", "transaction_id", 1, 32)?;
-        let refund_id = req_str(obj, "", "refund_id", 1, 32)?;
-        let payer = req_str(obj, "", "payer_merchant", 1, 32)?;
-        let payee = req_str(obj, "", "payee_merchant", 1, 32)?;
-        let amount = req_int(obj, "", "amount", 1, MAX_SUBSIDY)?;
-        let description = req_str(obj, "", "description", 1, 1024)?;
-        let no = request_no(obj, "out_subsidy_return_no", 128)?.to_owned();
-        self.idempotent("subsidy_return", &ctx.mchid, &no, body, |st| {
-            st.own_stock(stock_id, &ctx.mchid)?;
-            let receipt = st
-                .pay_receipts
-                .values_mut()
-                .find(|r| {
-                    r.creator == ctx.mchid
-                        && r.body["stock_id"] == stock_id
-                        && r.body["coupon_code"] == code
-                        && r.body["transaction_id"] == transaction_id
-                        && r.body["payer_merchant"] == payer
-                        && r.body["payee_merchant"] == payee
-                })
-                .ok_or_else(|| ApiError::not_found("未找到对应的补差付款单"))?;
-            if receipt.returned + amount > receipt.amount {
-                return Err(ApiError::invalid("累计回退金额不能超过补差金额"));
-            }
-            receipt.returned += amount;
-            let receipt_id = receipt.id.clone();
-            let id = format!("1120200119165200{:014}", st.next_seq());
-            let now = rfc3339(ctx.now);
-            let out = json!({
-                "subsidy_return_receipt_id": id,
-                "stock_id": stock_id,
-                "coupon_code": code,
-                "transaction_id": transaction_id,
-                "refund_id": refund_id,
-                "payer_merchant": payer,
-                "payee_merchant": payee,
-                "amount": amount,
-                "description": description,
-                "status": "SUCCESS",
-                "return_done_time": now,
-                "subsidy_receipt_id": receipt_id,
-                "out_subsidy_return_no": no,
-                "return_create_time": now,
-            });
-            st.return_receipts.insert(
-                id,
-                ReturnReceipt {
-                    creator: ctx.mchid.clone(),
-                    body: out.clone(),
-                },
-            );
-            Ok(Reply::ok(out))
-        })
-    }
-
-    /// `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`.
-    pub(crate) fn query_return_receipt(&self, ctx: &Ctx, id: &str) -> Result<Reply, ApiError> {
-        let r = self
-            .return_receipts
-            .get(id)
-            .ok_or_else(|| ApiError::not_found(format!("补差回退单{id}不存在")))?;
-        if r.creator != ctx.mchid {
-            return Err(ApiError::no_auth("无权查询该补差回退单"));
-        }
-        Ok(Reply::ok(r.body.clone()))
     }
 }

@@ -327,12 +327,7 @@ impl Drop for Sink {
 
 /// A NORMAL stock body valid from `begin` for 30 days.
 pub fn normal_stock(out_request_no: &str, begin: i64, code_mode: &str) -> Value {
-    let t = |u: i64| {
-        time::OffsetDateTime::from_unix_timestamp(u)
-            .unwrap()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap()
-    };
+    let t = |u: i64| wxpay_model::Timestamp::from_unix_beijing(u).to_string();
     serde_json::json!({
         "stock_name": "满100减10",
         "belong_merchant": DEMO_MCHID,

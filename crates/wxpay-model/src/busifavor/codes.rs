@@ -5,13 +5,44 @@ use serde::{Deserialize, Serialize};
 use super::coupon::{CouponCodeEntity, CouponEntity};
 use super::enums::CodeStatus;
 use super::{BASE, seg};
+use crate::api_error::ErrorCode;
 use crate::error::{Error, ValidationError};
 use crate::request::{ApiRequest, Method, RequestBody};
-use crate::time::Timestamp;
+use crate::time::LenientTimestamp;
 use crate::validate as v;
 
 /// Most codes per upload.
 pub const MAX_CODES_PER_UPLOAD: usize = 200;
+
+/// Longest coupon code, in characters.
+pub const MAX_COUPON_CODE_CHARS: usize = 32;
+
+/// Whether `c` may appear in a merchant-chosen coupon code: `0-9 a-z A-Z`, space, `- _ \ / = |`.
+pub fn is_coupon_code_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '\\' | '/' | '=' | '|')
+}
+
+/// What is wrong with a merchant-chosen coupon code, as WeChat Pay reports it per code in
+/// `fail_codes` (§8.5): [`ErrorCode::LengthLimit`] (empty or over 32 characters) or
+/// [`ErrorCode::CharacterInvalid`]; `None` for a good code.
+///
+/// ```
+/// use wxpay_model::ErrorCode;
+/// use wxpay_model::busifavor::coupon_code_problem;
+/// assert_eq!(coupon_code_problem("ABC-123 x/y=z|_"), None);
+/// assert_eq!(coupon_code_problem(&"x".repeat(33)), Some(ErrorCode::LengthLimit));
+/// assert_eq!(coupon_code_problem("a.b"), Some(ErrorCode::CharacterInvalid));
+/// ```
+pub fn coupon_code_problem(code: &str) -> Option<ErrorCode> {
+    let n = code.chars().count();
+    if n == 0 || n > MAX_COUPON_CODE_CHARS {
+        Some(ErrorCode::LengthLimit)
+    } else if !code.chars().all(is_coupon_code_char) {
+        Some(ErrorCode::CharacterInvalid)
+    } else {
+        None
+    }
+}
 
 /// `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes` — upload codes (§8.5).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -38,6 +69,21 @@ impl UploadCouponCodesRequest {
             upload_request_no: upload_request_no.into(),
         }
     }
+
+    /// The rules WeChat Pay answers as a request error: stock id, 1..=200 codes, request
+    /// number. Problems of single codes are reported per code in `fail_codes` instead (see
+    /// [`coupon_code_problem`]); [`ApiRequest::validate`] checks those too, so that the SDK
+    /// never sends a code that would fail.
+    pub fn validate_request(&self) -> Result<(), ValidationError> {
+        v::id("stock_id", &self.stock_id, 1, 20)?;
+        v::count(
+            "coupon_code_list",
+            self.coupon_code_list.len(),
+            1,
+            MAX_CODES_PER_UPLOAD,
+        )?;
+        v::id("upload_request_no", &self.upload_request_no, 1, 128)
+    }
 }
 
 impl ApiRequest for UploadCouponCodesRequest {
@@ -51,27 +97,18 @@ impl ApiRequest for UploadCouponCodesRequest {
         RequestBody::json(self)
     }
     fn validate(&self) -> Result<(), ValidationError> {
-        v::id("stock_id", &self.stock_id, 1, 20)?;
-        v::count(
-            "coupon_code_list",
-            self.coupon_code_list.len(),
-            1,
-            MAX_CODES_PER_UPLOAD,
-        )?;
+        self.validate_request()?;
         for (i, code) in self.coupon_code_list.iter().enumerate() {
             let f = format!("coupon_code_list[{i}]");
-            v::chars(&f, code, 1, 32)?;
+            v::chars(&f, code, 1, MAX_COUPON_CODE_CHARS)?;
             v::charset(
                 &f,
                 code,
                 "consist of 0-9 a-z A-Z, space, - _ \\ / = |",
-                |c| {
-                    c.is_ascii_alphanumeric()
-                        || matches!(c, ' ' | '-' | '_' | '\\' | '/' | '=' | '|')
-                },
+                is_coupon_code_char,
             )?;
         }
-        v::id("upload_request_no", &self.upload_request_no, 1, 128)
+        Ok(())
     }
 }
 
@@ -88,7 +125,7 @@ pub struct UploadCouponCodesResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success_codes: Option<Vec<String>>,
     /// When they were stored.
-    pub success_time: Timestamp,
+    pub success_time: LenientTimestamp,
     /// Codes rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_count: Option<i64>,
@@ -310,5 +347,5 @@ pub struct DeleteCouponCodeResponse {
     /// Stock id.
     pub stock_id: String,
     /// When it was deleted.
-    pub delete_time: Timestamp,
+    pub delete_time: LenientTimestamp,
 }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::enums::{CodeStatus, CouponState, StockType};
 use super::rules::{CouponUseRule, CustomEntrance, DisplayPatternInfo};
-use crate::time::Timestamp;
+use crate::time::LenientTimestamp;
 
 /// A coupon held by a user (§9.6), as returned by §8.7, §8.12 and §8.13.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,13 +45,13 @@ pub struct CouponEntity {
     pub stock_id: Option<String>,
     /// When the coupon becomes usable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub available_start_time: Option<Timestamp>,
+    pub available_start_time: Option<LenientTimestamp>,
     /// When it expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expire_time: Option<Timestamp>,
+    pub expire_time: Option<LenientTimestamp>,
     /// When the user received it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receive_time: Option<Timestamp>,
+    pub receive_time: Option<LenientTimestamp>,
     /// Issuance request number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_request_no: Option<String>,
@@ -60,7 +60,7 @@ pub struct CouponEntity {
     pub use_request_no: Option<String>,
     /// Redemption time, once used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub use_time: Option<Timestamp>,
+    pub use_time: Option<LenientTimestamp>,
     /// Associated order (§8.16).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associate_out_trade_no: Option<String>,
@@ -69,13 +69,13 @@ pub struct CouponEntity {
     pub return_request_no: Option<String>,
     /// Return time, once returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub return_time: Option<Timestamp>,
+    pub return_time: Option<LenientTimestamp>,
     /// Deactivation request number, once deactivated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_request_no: Option<String>,
     /// Deactivation time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deactivate_time: Option<Timestamp>,
+    pub deactivate_time: Option<LenientTimestamp>,
     /// Deactivation reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivate_reason: Option<String>,
@@ -90,10 +90,10 @@ pub struct CouponCodeEntity {
     pub code_status: CodeStatus,
     /// When it was uploaded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upload_time: Option<Timestamp>,
+    pub upload_time: Option<LenientTimestamp>,
     /// When it was issued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dispatched_time: Option<Timestamp>,
+    pub dispatched_time: Option<LenientTimestamp>,
     /// Receiving user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openid: Option<String>,

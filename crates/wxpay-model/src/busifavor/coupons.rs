@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::BASE;
 use crate::error::{Error, ValidationError};
 use crate::request::{ApiRequest, Method, RequestBody};
-use crate::time::Timestamp;
+use crate::time::{LenientTimestamp, Timestamp};
 use crate::validate as v;
 
 /// Implements [`ApiRequest`] for a POST whose whole struct is the body.
@@ -124,7 +124,7 @@ pub struct UseCouponResponse {
     /// User, under the request's appid.
     pub openid: String,
     /// When WeChat Pay recorded the redemption.
-    pub wechatpay_use_time: Timestamp,
+    pub wechatpay_use_time: LenientTimestamp,
 }
 
 /// `POST /v3/marketing/busifavor/coupons/return` — return a used coupon to the user (§8.14).
@@ -164,7 +164,7 @@ post_body!(ReturnCouponRequest, ReturnCouponResponse, "/coupons/return");
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReturnCouponResponse {
     /// When WeChat Pay returned it.
-    pub wechatpay_return_time: Timestamp,
+    pub wechatpay_return_time: LenientTimestamp,
 }
 
 /// `POST /v3/marketing/busifavor/coupons/deactivate` — make an unused coupon unusable (§8.15).
@@ -219,7 +219,7 @@ post_body!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeactivateCouponResponse {
     /// When WeChat Pay deactivated it.
-    pub wechatpay_deactivate_time: Timestamp,
+    pub wechatpay_deactivate_time: LenientTimestamp,
 }
 
 /// Body of `POST …/coupons/associate` (§8.16) and `…/coupons/disassociate` (§8.17).
@@ -268,7 +268,7 @@ post_body!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AssociateOrderResponse {
     /// When WeChat Pay associated them.
-    pub wechatpay_associate_time: Timestamp,
+    pub wechatpay_associate_time: LenientTimestamp,
 }
 
 /// `POST /v3/marketing/busifavor/coupons/disassociate` — undo §8.16 (§8.17); `out_trade_no`
@@ -307,7 +307,7 @@ post_body!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisassociateOrderResponse {
     /// When WeChat Pay disassociated them.
-    pub wechatpay_disassociate_time: Timestamp,
+    pub wechatpay_disassociate_time: LenientTimestamp,
 }
 
 /// `POST /v3/marketing/busifavor/coupons/send` — send a coupon to a user (§8.18; may need
@@ -355,13 +355,14 @@ impl SendCouponRequest {
 post_body!(SendCouponRequest, SendCouponResponse, "/coupons/send");
 
 /// Answer to [`SendCouponRequest`]. Sources disagree on the shape (nested under
-/// `send_coupon_result` or flat); both parse and re-serialize as received. Use
-/// [`SendCouponResponse::result`].
+/// `send_coupon_result` or flat); both parse and re-serialize as received, and a nested object
+/// missing some of its fields still parses. Use [`SendCouponResponse::result`] or the
+/// per-field accessors, which look in both places.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SendCouponResponse {
-    /// The nested shape.
+    /// The nested shape (each member optional, as the official Go SDK reads it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub send_coupon_result: Option<SendCouponResult>,
+    pub send_coupon_result: Option<NestedSendCouponResult>,
     /// The flat shape: stock id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stock_id: Option<String>,
@@ -374,20 +375,57 @@ pub struct SendCouponResponse {
 }
 
 impl SendCouponResponse {
-    /// The result, whichever shape it came in.
+    /// The result, whichever shape it came in, when all three fields are there (each field is
+    /// taken from the nested object first, then from the flat shape).
     pub fn result(&self) -> Option<SendCouponResult> {
-        if let Some(r) = &self.send_coupon_result {
-            return Some(r.clone());
-        }
         Some(SendCouponResult {
-            stock_id: self.stock_id.clone()?,
-            out_request_no: self.out_request_no.clone()?,
-            coupon_code: self.coupon_code.clone()?,
+            stock_id: self.stock_id()?.to_owned(),
+            out_request_no: self.out_request_no()?.to_owned(),
+            coupon_code: self.coupon_code()?.to_owned(),
         })
+    }
+
+    fn nested(&self, pick: fn(&NestedSendCouponResult) -> Option<&String>) -> Option<&str> {
+        self.send_coupon_result
+            .as_ref()
+            .and_then(pick)
+            .map(String::as_str)
+    }
+
+    /// The coupon's code, from either shape.
+    pub fn coupon_code(&self) -> Option<&str> {
+        self.nested(|n| n.coupon_code.as_ref())
+            .or(self.coupon_code.as_deref())
+    }
+
+    /// The stock id, from either shape.
+    pub fn stock_id(&self) -> Option<&str> {
+        self.nested(|n| n.stock_id.as_ref())
+            .or(self.stock_id.as_deref())
+    }
+
+    /// The request number, from either shape.
+    pub fn out_request_no(&self) -> Option<&str> {
+        self.nested(|n| n.out_request_no.as_ref())
+            .or(self.out_request_no.as_deref())
     }
 }
 
-/// The coupon sent.
+/// `send_coupon_result` as WeChat Pay sends it: every member may be missing.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NestedSendCouponResult {
+    /// Stock id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock_id: Option<String>,
+    /// Request number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_request_no: Option<String>,
+    /// The coupon's code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon_code: Option<String>,
+}
+
+/// The coupon sent, all three fields present ([`SendCouponResponse::result`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendCouponResult {
     /// Stock id.

@@ -9,6 +9,12 @@ use crate::time::Timestamp;
 /// Envelope `event_type` of a busifavor coupon-send notification.
 pub const COUPON_SEND: &str = "COUPON.SEND";
 
+/// `resource.original_type` and `resource.associated_data` of a `COUPON.SEND` notification.
+pub const COUPON_SEND_RESOURCE: &str = "coupon";
+
+/// Envelope `summary` of a `COUPON.SEND` notification.
+pub const COUPON_SEND_SUMMARY: &str = "商家券领券通知";
+
 /// A user received a coupon (领券事件, the decrypted resource of a `COUPON.SEND` notification).
 ///
 /// Unknown fields (e.g. the undocumented `send_req_no` seen in real payloads) are kept in

@@ -30,8 +30,15 @@
 //! | 8.25 | [`SendProductCouponRequest`] | [`SendProductCouponResponse`] |
 //! | 8.26 | [`PreSendProductCouponRequest`] | [`PreSendProductCouponResponse`] |
 //! | 8.27 | [`ImageUploadRequest`] | [`ImageUploadResponse`] |
+//!
+//! Requests that take several ids of the same shape have builders with named setters
+//! (`CreateStockRequest::builder()`, `UseCouponRequest::builder()`, …); a stock's type comes
+//! from its [`StockDiscount`]. Answers are read leniently: optional members may be missing
+//! and times keep their text ([`LenientTimestamp`](crate::LenientTimestamp)); requests are
+//! validated strictly before they are sent.
 
 mod adjacent;
+mod builders;
 mod callbacks;
 mod codes;
 mod coupon;
@@ -40,10 +47,12 @@ mod enums;
 mod event;
 mod rules;
 mod stock;
+mod stock_builder;
 mod subsidy;
 mod users;
 
 pub use adjacent::*;
+pub use builders::*;
 pub use callbacks::*;
 pub use codes::*;
 pub use coupon::*;
@@ -52,6 +61,7 @@ pub use enums::*;
 pub use event::*;
 pub use rules::*;
 pub use stock::*;
+pub use stock_builder::*;
 pub use subsidy::*;
 pub use users::*;
 

@@ -1,9 +1,11 @@
 //! Objects shared by several busifavor endpoints (spec §9.1–§9.5).
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 
 use super::enums::{BackgroundColor, CodeDisplayMode, StockType, UseMethod};
-use crate::time::Timestamp;
+use crate::error::ValidationError;
+use crate::time::{LenientTimestamp, Timestamp};
 use crate::validate::{self as v, Checked, path};
 
 /// Largest amount in fen of a coupon's discount or threshold (100 000 CNY).
@@ -82,43 +84,24 @@ impl CouponUseRule {
         }
         if let Some(c) = &self.fixed_normal_coupon {
             let p = path(p, "fixed_normal_coupon");
-            v::range(
-                &path(&p, "discount_amount"),
-                c.discount_amount,
-                1,
-                MAX_COUPON_AMOUNT,
-            )?;
-            v::range(
-                &path(&p, "transaction_minimum"),
-                c.transaction_minimum,
-                1,
-                MAX_COUPON_AMOUNT,
-            )?;
+            let amount = required(&path(&p, "discount_amount"), c.discount_amount)?;
+            v::range(&path(&p, "discount_amount"), amount, 1, MAX_COUPON_AMOUNT)?;
+            let min = required(&path(&p, "transaction_minimum"), c.transaction_minimum)?;
+            v::range(&path(&p, "transaction_minimum"), min, 1, MAX_COUPON_AMOUNT)?;
         }
         if let Some(c) = &self.discount_coupon {
             let p = path(p, "discount_coupon");
-            v::range(&path(&p, "discount_percent"), c.discount_percent, 1, 100)?;
-            v::range(
-                &path(&p, "transaction_minimum"),
-                c.transaction_minimum,
-                0,
-                MAX_COUPON_AMOUNT,
-            )?;
+            let percent = required(&path(&p, "discount_percent"), c.discount_percent)?;
+            v::range(&path(&p, "discount_percent"), percent, 1, 100)?;
+            let min = required(&path(&p, "transaction_minimum"), c.transaction_minimum)?;
+            v::range(&path(&p, "transaction_minimum"), min, 0, MAX_COUPON_AMOUNT)?;
         }
         if let Some(c) = &self.exchange_coupon {
             let p = path(p, "exchange_coupon");
-            v::range(
-                &path(&p, "exchange_price"),
-                c.exchange_price,
-                0,
-                MAX_COUPON_AMOUNT,
-            )?;
-            v::range(
-                &path(&p, "transaction_minimum"),
-                c.transaction_minimum,
-                0,
-                MAX_COUPON_AMOUNT,
-            )?;
+            let price = required(&path(&p, "exchange_price"), c.exchange_price)?;
+            v::range(&path(&p, "exchange_price"), price, 0, MAX_COUPON_AMOUNT)?;
+            let min = required(&path(&p, "transaction_minimum"), c.transaction_minimum)?;
+            v::range(&path(&p, "transaction_minimum"), min, 0, MAX_COUPON_AMOUNT)?;
         }
         v::opt_id(
             &path(p, "mini_programs_appid"),
@@ -135,40 +118,94 @@ impl CouponUseRule {
     }
 }
 
+/// A request needs this value; answers may omit it.
+fn required<T: Copy>(field: &str, value: Option<T>) -> Result<T, ValidationError> {
+    value.ok_or_else(|| ValidationError::new(field, "be set", "absent"))
+}
+
 /// `fixed_normal_coupon`: an amount off above a threshold, both in fen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Both members are `Option` because answers may omit them (WeChat Pay's official Go SDK reads
+/// them as optional); a request must set both ([`FixedNormalCoupon::new`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FixedNormalCoupon {
     /// Amount off, fen, 1..=10 000 000.
-    pub discount_amount: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<i64>,
     /// Minimum order amount, fen, 1..=10 000 000.
-    pub transaction_minimum: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_minimum: Option<i64>,
+}
+
+impl FixedNormalCoupon {
+    /// `discount_amount` fen off orders of at least `transaction_minimum` fen.
+    pub fn new(discount_amount: i64, transaction_minimum: i64) -> Self {
+        Self {
+            discount_amount: Some(discount_amount),
+            transaction_minimum: Some(transaction_minimum),
+        }
+    }
 }
 
 /// `discount_coupon`: pay a percentage (`88` = pay 88 %) above a threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Members are `Option` because answers may omit them; a request must set both
+/// ([`DiscountCoupon::new`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DiscountCoupon {
     /// Percentage paid, 1..=100.
-    pub discount_percent: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_percent: Option<i64>,
     /// Minimum order amount, fen.
-    pub transaction_minimum: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_minimum: Option<i64>,
+}
+
+impl DiscountCoupon {
+    /// Pay `discount_percent` % of orders of at least `transaction_minimum` fen.
+    pub fn new(discount_percent: i64, transaction_minimum: i64) -> Self {
+        Self {
+            discount_percent: Some(discount_percent),
+            transaction_minimum: Some(transaction_minimum),
+        }
+    }
 }
 
 /// `exchange_coupon`: buy at a fixed price above a threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Members are `Option` because answers may omit them; a request must set both
+/// ([`ExchangeCoupon::new`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ExchangeCoupon {
     /// Price paid, fen, 0..=10 000 000.
-    pub exchange_price: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_price: Option<i64>,
     /// Minimum order amount, fen.
-    pub transaction_minimum: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_minimum: Option<i64>,
+}
+
+impl ExchangeCoupon {
+    /// Buy at `exchange_price` fen with orders of at least `transaction_minimum` fen.
+    pub fn new(exchange_price: i64, transaction_minimum: i64) -> Self {
+        Self {
+            exchange_price: Some(exchange_price),
+            transaction_minimum: Some(transaction_minimum),
+        }
+    }
 }
 
 /// `coupon_available_time` (FavorAvailableTime, §9.1).
+///
+/// Times are [`LenientTimestamp`]s: an answer with an unexpected time spelling still parses
+/// (the text is kept); a request must carry RFC 3339 times ([`FavorAvailableTime::new`] takes
+/// [`Timestamp`]s, and `validate()` checks them).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FavorAvailableTime {
     /// Start of the stock's validity.
-    pub available_begin_time: Timestamp,
+    pub available_begin_time: LenientTimestamp,
     /// End of the stock's validity (at most a year after the start).
-    pub available_end_time: Timestamp,
+    pub available_end_time: LenientTimestamp,
     /// Coupon valid this many days after it becomes effective, 1..=365.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_day_after_receive: Option<i64>,
@@ -195,8 +232,8 @@ impl FavorAvailableTime {
     /// Validity from `begin` to `end`, nothing else.
     pub fn new(begin: Timestamp, end: Timestamp) -> Self {
         Self {
-            available_begin_time: begin,
-            available_end_time: end,
+            available_begin_time: begin.into(),
+            available_end_time: end.into(),
             available_day_after_receive: None,
             available_week: None,
             irregulary_avaliable_time: None,
@@ -206,14 +243,15 @@ impl FavorAvailableTime {
     }
 
     pub(crate) fn check(&self, p: &str) -> Checked {
+        let begin = time(&path(p, "available_begin_time"), &self.available_begin_time)?;
+        let end = time(&path(p, "available_end_time"), &self.available_end_time)?;
         v::rule(
             &path(p, "available_end_time"),
-            self.available_begin_time.unix_timestamp() < self.available_end_time.unix_timestamp(),
+            begin < end,
             "be after available_begin_time",
             || self.available_end_time.to_string(),
         )?;
-        let span =
-            self.available_end_time.unix_timestamp() - self.available_begin_time.unix_timestamp();
+        let span = end - begin;
         v::rule(
             &path(p, "available_end_time"),
             span <= MAX_STOCK_VALIDITY_SECS,
@@ -250,15 +288,41 @@ impl FavorAvailableTime {
             w.check(&path(p, "available_week"))?;
         }
         for (i, t) in self.irregulary_avaliable_time.iter().flatten().enumerate() {
-            let f = format!("{}[{i}].end_time", path(p, "irregulary_avaliable_time"));
+            let f = format!("{}[{i}]", path(p, "irregulary_avaliable_time"));
+            let begin = opt_time(&path(&f, "begin_time"), t.begin_time.as_ref())?;
+            let end = opt_time(&path(&f, "end_time"), t.end_time.as_ref())?;
             v::rule(
-                &f,
-                t.begin_time.unix_timestamp() < t.end_time.unix_timestamp(),
+                &path(&f, "end_time"),
+                begin < end,
                 "be after begin_time",
-                || t.end_time.to_string(),
+                || {
+                    t.end_time
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                },
             )?;
         }
         Ok(())
+    }
+}
+
+/// A request time: it must parse as RFC 3339. Returns the Unix time.
+fn time(field: &str, t: &LenientTimestamp) -> Result<i64, ValidationError> {
+    t.unix_timestamp().ok_or_else(|| {
+        ValidationError::new(
+            field,
+            "be an RFC 3339 time such as 2015-05-20T13:29:35+08:00",
+            format!("{:?}", t.as_str()),
+        )
+    })
+}
+
+/// A request time that answers may omit: it must be present and parse.
+fn opt_time(field: &str, t: Option<&LenientTimestamp>) -> Result<i64, ValidationError> {
+    match t {
+        Some(t) => time(field, t),
+        None => Err(ValidationError::new(field, "be set", "absent")),
     }
 }
 
@@ -289,15 +353,17 @@ impl AvailableWeek {
             )?;
             for (i, t) in times.iter().enumerate() {
                 let p = format!("{f}[{i}]");
+                let begin = seconds(&path(&p, "begin_time"), t.begin_time.as_ref())?;
+                let end = seconds(&path(&p, "end_time"), t.end_time.as_ref())?;
                 // §9.1 says 1..=86399; 0 (00:00:00) is accepted so a range can start at
                 // midnight (lenient: the server decides).
-                v::range(&path(&p, "begin_time"), t.begin_time, 0, 86_399)?;
-                v::range(&path(&p, "end_time"), t.end_time, 1, 86_399)?;
+                v::range(&path(&p, "begin_time"), begin, 0, 86_399)?;
+                v::range(&path(&p, "end_time"), end, 1, 86_399)?;
                 v::rule(
                     &path(&p, "end_time"),
-                    t.begin_time < t.end_time,
+                    begin < end,
                     "be after begin_time",
-                    || t.end_time.to_string(),
+                    || end.to_string(),
                 )?;
             }
         }
@@ -305,22 +371,159 @@ impl AvailableWeek {
     }
 }
 
+/// A request's seconds-of-day value: present and a number.
+fn seconds(field: &str, t: Option<&DaySeconds>) -> Result<i64, ValidationError> {
+    match t {
+        Some(t) => t.get().ok_or_else(|| {
+            ValidationError::new(
+                field,
+                "be a number of seconds since midnight (0..=86399)",
+                t.raw().to_string(),
+            )
+        }),
+        None => Err(ValidationError::new(field, "be set", "absent")),
+    }
+}
+
 /// A range within a day, in seconds since midnight (`86399` = 23:59:59).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Both ends are `Option` because answers may omit them (the official Go SDK reads them as
+/// optional), and each keeps what WeChat Pay sent ([`DaySeconds`]). A request must set both
+/// ([`AvailableDayTime::new`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AvailableDayTime {
     /// Start, seconds of the day.
-    pub begin_time: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub begin_time: Option<DaySeconds>,
     /// End, seconds of the day.
-    pub end_time: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<DaySeconds>,
+}
+
+impl AvailableDayTime {
+    /// From `begin_time` to `end_time`, seconds since midnight.
+    pub fn new(begin_time: i64, end_time: i64) -> Self {
+        Self {
+            begin_time: Some(begin_time.into()),
+            end_time: Some(end_time.into()),
+        }
+    }
+
+    /// The start in seconds of the day, when present and readable.
+    pub fn begin(&self) -> Option<i64> {
+        self.begin_time.as_ref().and_then(DaySeconds::get)
+    }
+
+    /// The end in seconds of the day, when present and readable.
+    pub fn end(&self) -> Option<i64> {
+        self.end_time.as_ref().and_then(DaySeconds::get)
+    }
+}
+
+/// A time of day in seconds since midnight, as WeChat Pay sent it.
+///
+/// The documented spelling is a JSON integer (`36000`). Read leniently, a string of digits
+/// (`"36000"`) or a clock time (`"10:00"`, `"10:00:00"`) also gives the value; anything else is
+/// kept as received ([`raw`](Self::raw)) with no value, instead of failing the answer. It
+/// serializes back exactly as received.
+///
+/// ```
+/// use wxpay_model::busifavor::DaySeconds;
+/// let n: DaySeconds = serde_json::from_str("36000")?;
+/// let s: DaySeconds = serde_json::from_str(r#""10:00:00""#)?;
+/// assert_eq!((n.get(), s.get()), (Some(36000), Some(36000)));
+/// let odd: DaySeconds = serde_json::from_str(r#""morning""#)?;
+/// assert_eq!(odd.get(), None);
+/// assert_eq!(serde_json::to_string(&odd)?, r#""morning""#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DaySeconds {
+    raw: Value,
+    value: Option<i64>,
+}
+
+impl DaySeconds {
+    /// Seconds since midnight, when readable.
+    pub fn get(&self) -> Option<i64> {
+        self.value
+    }
+
+    /// The JSON value as received.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+
+    fn read(raw: &Value) -> Option<i64> {
+        match raw {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => {
+                let s = s.trim();
+                if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                    return s.parse().ok();
+                }
+                let parts: Vec<&str> = s.split(':').collect();
+                if !(2..=3).contains(&parts.len())
+                    || parts.iter().any(|p| {
+                        p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit())
+                    })
+                {
+                    return None;
+                }
+                let n: Vec<i64> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+                let (h, m, sec) = (n[0], n[1], n.get(2).copied().unwrap_or(0));
+                (h < 24 && m < 60 && sec < 60).then_some(h * 3600 + m * 60 + sec)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<i64> for DaySeconds {
+    fn from(seconds: i64) -> Self {
+        Self {
+            raw: Value::from(seconds),
+            value: Some(seconds),
+        }
+    }
+}
+
+impl Serialize for DaySeconds {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.raw.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DaySeconds {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Value::deserialize(d)?;
+        let value = Self::read(&raw);
+        Ok(Self { raw, value })
+    }
 }
 
 /// One irregular validity period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Both ends are `Option` (answers may omit them) and lenient ([`LenientTimestamp`]); a request
+/// must set both, as RFC 3339 ([`IrregularAvailableTime::new`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct IrregularAvailableTime {
     /// Start.
-    pub begin_time: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub begin_time: Option<LenientTimestamp>,
     /// End.
-    pub end_time: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<LenientTimestamp>,
+}
+
+impl IrregularAvailableTime {
+    /// From `begin_time` to `end_time`.
+    pub fn new(begin_time: Timestamp, end_time: Timestamp) -> Self {
+        Self {
+            begin_time: Some(begin_time.into()),
+            end_time: Some(end_time.into()),
+        }
+    }
 }
 
 /// `stock_send_rule` (§9.2).
@@ -498,28 +701,59 @@ impl DisplayPatternInfo {
         )?;
         if let Some(f) = &self.finder_info {
             let p = path(p, "finder_info");
-            v::text(&path(&p, "finder_id"), &f.finder_id, 1, 128)?;
-            v::text(&path(&p, "finder_video_id"), &f.finder_video_id, 1, 128)?;
-            v::text(
-                &path(&p, "finder_video_cover_image_url"),
-                &f.finder_video_cover_image_url,
-                1,
-                128,
-            )?;
+            for (name, value) in [
+                ("finder_id", &f.finder_id),
+                ("finder_video_id", &f.finder_video_id),
+                (
+                    "finder_video_cover_image_url",
+                    &f.finder_video_cover_image_url,
+                ),
+            ] {
+                let field = path(&p, name);
+                match value {
+                    Some(value) => v::text(&field, value, 1, 128)?,
+                    None => {
+                        return Err(ValidationError::new(
+                            field,
+                            "be set (all three finder_info fields go together)",
+                            "absent",
+                        ));
+                    }
+                }
+            }
         }
         Ok(())
     }
 }
 
-/// `finder_info`: video-channel information; all three fields required.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `finder_info`: video-channel information. A request sets all three fields
+/// ([`FinderInfo::new`]); answers may omit any of them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FinderInfo {
     /// Video-channel id.
-    pub finder_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finder_id: Option<String>,
     /// Video id.
-    pub finder_video_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finder_video_id: Option<String>,
     /// Cover image URL (716×402 px), from the image upload.
-    pub finder_video_cover_image_url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finder_video_cover_image_url: Option<String>,
+}
+
+impl FinderInfo {
+    /// All three fields.
+    pub fn new(
+        finder_id: impl Into<String>,
+        finder_video_id: impl Into<String>,
+        finder_video_cover_image_url: impl Into<String>,
+    ) -> Self {
+        Self {
+            finder_id: Some(finder_id.into()),
+            finder_video_id: Some(finder_video_id.into()),
+            finder_video_cover_image_url: Some(finder_video_cover_image_url.into()),
+        }
+    }
 }
 
 /// `notify_config` (§9.5): the appid under which callback `openid`s are computed.

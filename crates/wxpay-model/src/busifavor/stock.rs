@@ -10,7 +10,7 @@ use super::rules::{
 use super::{BASE, seg};
 use crate::error::{Error, ValidationError};
 use crate::request::{ApiRequest, Method, NoContent, RequestBody};
-use crate::time::Timestamp;
+use crate::time::LenientTimestamp;
 use crate::validate::{self as v, path};
 
 /// `POST /v3/marketing/busifavor/stocks` — create a stock (§8.1).
@@ -51,6 +51,9 @@ pub struct CreateStockRequest {
 
 impl CreateStockRequest {
     /// A request with every required field; optional ones start as `None`.
+    ///
+    /// Superseded by [`CreateStockRequest::builder`], whose named setters cannot swap the four
+    /// strings and which states the stock's type once ([`StockDiscount`](super::StockDiscount)).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         stock_name: impl Into<String>,
@@ -117,8 +120,8 @@ impl ApiRequest for CreateStockRequest {
 pub struct CreateStockResponse {
     /// The new stock's id.
     pub stock_id: String,
-    /// When it was created.
-    pub create_time: Timestamp,
+    /// When it was created (kept as sent; parsed where RFC 3339).
+    pub create_time: LenientTimestamp,
 }
 
 /// `GET /v3/marketing/busifavor/stocks/{stock_id}` — query a stock (§8.2).

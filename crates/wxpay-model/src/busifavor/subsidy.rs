@@ -9,7 +9,7 @@ use super::enums::{
 use super::{BASE, seg};
 use crate::error::{Error, ValidationError};
 use crate::request::{ApiRequest, Method, RequestBody};
-use crate::time::Timestamp;
+use crate::time::LenientTimestamp;
 use crate::validate as v;
 
 /// Largest subsidy per order, fen (5000 CNY).
@@ -38,6 +38,8 @@ pub struct PaySubsidyRequest {
 
 impl PaySubsidyRequest {
     /// Pay `amount` fen of subsidy for `coupon_code` used in order `transaction_id`.
+    ///
+    /// Superseded by [`PaySubsidyRequest::builder`] (named setters).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         stock_id: impl Into<String>,
@@ -104,12 +106,12 @@ pub struct SubsidyPayReceipt {
     pub fail_reason: Option<SubsidyPayFailReason>,
     /// When it succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub success_time: Option<Timestamp>,
+    pub success_time: Option<LenientTimestamp>,
     /// Idempotency key.
     pub out_subsidy_no: String,
     /// When it was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<Timestamp>,
+    pub create_time: Option<LenientTimestamp>,
 }
 
 /// `GET /v3/marketing/busifavor/subsidy/pay-receipts` — subsidy payments of a coupon (§8.20).
@@ -231,6 +233,8 @@ pub struct ReturnSubsidyRequest {
 
 impl ReturnSubsidyRequest {
     /// Return `amount` fen of subsidy after refund `refund_id`.
+    ///
+    /// Superseded by [`ReturnSubsidyRequest::builder`] (named setters).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         stock_id: impl Into<String>,
@@ -303,14 +307,14 @@ pub struct SubsidyReturnReceipt {
     pub fail_reason: Option<SubsidyReturnFailReason>,
     /// When it completed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub return_done_time: Option<Timestamp>,
+    pub return_done_time: Option<LenientTimestamp>,
     /// The pay receipt returned against.
     pub subsidy_receipt_id: String,
     /// Idempotency key.
     pub out_subsidy_return_no: String,
     /// When it was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub return_create_time: Option<Timestamp>,
+    pub return_create_time: Option<LenientTimestamp>,
 }
 
 /// `GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}` (§8.23).

@@ -6,5 +6,8 @@ mod open;
 mod reply;
 
 pub use envelope::{ENCRYPT_RESOURCE, EncryptedResource, NotificationEnvelope};
-pub use open::{Event, Notification, open_notification, open_notification_from_headers};
+pub use open::{
+    Event, Notification, open_notification, open_notification_from_headers,
+    open_verified_notification,
+};
 pub use reply::NotificationReply;

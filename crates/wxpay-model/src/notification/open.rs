@@ -89,7 +89,30 @@ pub fn open_notification(
     verifier
         .verify(headers, body, clock.now_unix())
         .map_err(Error::NotificationUnverified)?;
+    open_verified_notification(body, key)
+}
 
+/// The stages of [`open_notification`] after the signature check: parse the envelope, check
+/// `resource_type` and `algorithm`, decrypt with the APIv3 key, parse the plaintext by
+/// `event_type`.
+///
+/// Call it **only with a body whose signature has already verified** — for example through
+/// `wxpay_http::Client::verify_signature`, which refreshes platform certificates on an unknown
+/// serial — so a notification is verified once, with whichever key set the caller holds.
+/// Decrypting an unverified body would act on forged input (the APIv3 key authenticates the
+/// resource, not the envelope's id or event type).
+///
+/// ```
+/// use wxpay_crypto::ApiV3Key;
+/// // A body whose signature the caller has just verified.
+/// let body = br#"{"id":"EV-1","create_time":"2019-12-12T16:54:38+08:00","resource_type":"encrypt-resource","event_type":"COUPON.SEND","resource":{"algorithm":"AEAD_AES_256_GCM","ciphertext":"L90xQ5QxEOyibwA7WaXPP0AEtLeq","nonce":"61f9c719728a"}}"#;
+/// let key = ApiV3Key::new("0123456789abcdefghijklmnopqrstuv")?;
+/// // The plaintext ("hello") is not a COUPON.SEND resource: a typed stage error.
+/// let err = wxpay_model::open_verified_notification(body, &key).unwrap_err();
+/// assert!(matches!(err, wxpay_model::Error::PlaintextNotJson { .. }));
+/// # Ok::<(), wxpay_crypto::Error>(())
+/// ```
+pub fn open_verified_notification(body: &[u8], key: &ApiV3Key) -> Result<Notification, Error> {
     let envelope: NotificationEnvelope =
         serde_json::from_slice(body).map_err(Error::NotificationEnvelope)?;
     if envelope.resource_type != ENCRYPT_RESOURCE {
@@ -125,8 +148,9 @@ pub fn open_notification(
     })
 }
 
-/// [`open_notification`] reading the four `Wechatpay-*` headers from any list of header pairs
-/// (names matched case-insensitively), as web frameworks hand them over.
+/// [`open_notification`] reading the `Wechatpay-*` headers (`Wechatpay-Signature-Type`
+/// included) from any list of header pairs (names matched case-insensitively), as web
+/// frameworks hand them over.
 pub fn open_notification_from_headers<'a, I, K, V>(
     headers: I,
     body: &[u8],

@@ -1,1 +1,0 @@
-//! Receiving COUPON.SEND callbacks (placeholder until the handler lands).

@@ -1,0 +1,147 @@
+//! Reading a delivery's headers strictly: each `Wechatpay-*` header at most once (identical
+//! repeats tolerated), `Content-Type: application/json`.
+
+use http::HeaderMap;
+use http::header::CONTENT_TYPE;
+use wxpay_crypto::{SignatureHeaders, header};
+
+use super::error::CallbackError;
+
+/// The signed headers of one delivery, borrowed from the request.
+pub(crate) struct DeliveryHeaders<'a> {
+    pub(crate) signature: SignatureHeaders<'a>,
+    pub(crate) request_id: Option<&'a str>,
+}
+
+/// The single value of header `name`: `None` when absent; two copies that differ are refused.
+fn single<'a>(
+    map: &'a HeaderMap,
+    name: &'static str,
+    display: &'static str,
+) -> Result<Option<&'a http::HeaderValue>, CallbackError> {
+    let mut values = map.get_all(name).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    let mut count = 1;
+    let mut differ = false;
+    for other in values {
+        count += 1;
+        differ |= other.as_bytes().trim_ascii() != first.as_bytes().trim_ascii();
+    }
+    if differ {
+        return Err(CallbackError::DuplicateHeader {
+            name: display,
+            count,
+        });
+    }
+    Ok(Some(first))
+}
+
+/// A visible-ASCII header value, trimmed; anything else reads as empty (so verification
+/// reports the header as missing).
+fn text(value: Option<&http::HeaderValue>) -> &str {
+    value
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or("")
+}
+
+pub(crate) fn read(map: &HeaderMap) -> Result<DeliveryHeaders<'_>, CallbackError> {
+    let timestamp = single(map, header::TIMESTAMP, "Wechatpay-Timestamp")?;
+    let nonce = single(map, header::NONCE, "Wechatpay-Nonce")?;
+    let signature = single(map, header::SIGNATURE, "Wechatpay-Signature")?;
+    let serial = single(map, header::SERIAL, "Wechatpay-Serial")?;
+    let signature_type = single(map, header::SIGNATURE_TYPE, "Wechatpay-Signature-Type")?;
+    let request_id = single(map, header::REQUEST_ID, "Request-ID")?;
+    // A declared signature type must name RSA: keep whatever text it has (even non-ASCII) so
+    // the crypto rule can refuse it by name.
+    let signature_type = signature_type
+        .map(|v| {
+            std::str::from_utf8(v.as_bytes())
+                .unwrap_or("<not UTF-8>")
+                .trim()
+        })
+        .filter(|t| !t.is_empty());
+    Ok(DeliveryHeaders {
+        signature: SignatureHeaders {
+            timestamp: text(timestamp),
+            nonce: text(nonce),
+            signature: text(signature),
+            serial: text(serial),
+            signature_type,
+        },
+        request_id: Some(text(request_id)).filter(|r| !r.is_empty()),
+    })
+}
+
+/// `Content-Type` must be `application/json`, parameters (`; charset=utf-8`) allowed.
+pub(crate) fn check_content_type(map: &HeaderMap) -> Result<(), CallbackError> {
+    let value = map.get(CONTENT_TYPE);
+    let ok = value
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim())
+        .is_some_and(|essence| essence.eq_ignore_ascii_case("application/json"));
+    if ok {
+        Ok(())
+    } else {
+        Err(CallbackError::UnsupportedContentType {
+            found: value.map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn identical_repeats_pass_differing_ones_are_refused() {
+        let mut map = HeaderMap::new();
+        map.append("wechatpay-serial", HeaderValue::from_static("PUB_KEY_ID_1"));
+        map.append(
+            "Wechatpay-Serial",
+            HeaderValue::from_static(" PUB_KEY_ID_1 "),
+        );
+        assert_eq!(read(&map).unwrap().signature.serial, "PUB_KEY_ID_1");
+        map.append("WECHATPAY-SERIAL", HeaderValue::from_static("PUB_KEY_ID_2"));
+        assert!(matches!(
+            read(&map),
+            Err(CallbackError::DuplicateHeader {
+                name: "Wechatpay-Serial",
+                count: 3
+            })
+        ));
+    }
+
+    #[test]
+    fn signature_type_is_kept_even_when_not_ascii() {
+        let mut map = HeaderMap::new();
+        map.insert(
+            "wechatpay-signature-type",
+            HeaderValue::from_bytes("算法".as_bytes()).unwrap(),
+        );
+        assert_eq!(read(&map).unwrap().signature.signature_type, Some("算法"));
+        map.insert("wechatpay-signature-type", HeaderValue::from_static(" "));
+        assert_eq!(read(&map).unwrap().signature.signature_type, None);
+    }
+
+    #[test]
+    fn content_types() {
+        let mut map = HeaderMap::new();
+        assert!(check_content_type(&map).is_err());
+        for ok in ["application/json", "Application/JSON; charset=utf-8"] {
+            map.insert(CONTENT_TYPE, HeaderValue::from_static(ok));
+            assert!(check_content_type(&map).is_ok(), "{ok}");
+        }
+        for bad in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/jsonp",
+        ] {
+            map.insert(CONTENT_TYPE, HeaderValue::from_static(bad));
+            assert!(check_content_type(&map).is_err(), "{bad}");
+        }
+    }
+}
