@@ -25,19 +25,47 @@ pub struct Invocation {
     pub bench: String,
     /// `"ring"` or `"aws-lc-rs"`.
     pub backend: &'static str,
+    /// The package's other features (stores, helpers), all turned on so every benchmark the
+    /// package has runs; the backend feature is added for aws-lc-rs.
+    pub features: Vec<String>,
 }
 
 impl Invocation {
     /// The command that reproduces it (what the report prints).
     pub fn command(&self, quick: bool) -> String {
         let mut text = format!("cargo bench -p {} --bench {}", self.package, self.bench);
-        if self.backend == AWS_LC_FEATURE {
-            text.push_str(" --features aws-lc-rs");
+        let features = self.feature_list();
+        if !features.is_empty() {
+            text.push_str(&format!(" --features {features}"));
         }
         if quick {
             text.push_str(" -- --quick");
         }
         text
+    }
+}
+
+impl Invocation {
+    /// The `--features` value: the package's other features, plus the backend's.
+    pub fn feature_list(&self) -> String {
+        let mut all = self.features.clone();
+        if self.backend == AWS_LC_FEATURE {
+            all.push(AWS_LC_FEATURE.to_string());
+        }
+        all.join(",")
+    }
+}
+
+/// A criterion id labelled with the backend: `group [backend]/function`, unless the group
+/// already names it (benches that do not label their groups would otherwise mix the two
+/// backends' results).
+pub fn labelled(id: &str, backend: &str) -> String {
+    if id.contains(&format!("[{backend}]")) {
+        return id.to_string();
+    }
+    match id.split_once('/') {
+        Some((group, function)) => format!("{group} [{backend}]/{function}"),
+        None => format!("{id} [{backend}]"),
     }
 }
 
@@ -124,6 +152,12 @@ pub fn invocations(root: &Path) -> io::Result<Vec<Invocation>> {
         } else {
             &["ring"]
         };
+        let features: Vec<String> = package
+            .features
+            .keys()
+            .filter(|f| *f != AWS_LC_FEATURE && *f != "default")
+            .cloned()
+            .collect();
         for target in &package.targets {
             if !target.kind.iter().any(|k| k.to_string() == "bench") {
                 continue;
@@ -133,6 +167,7 @@ pub fn invocations(root: &Path) -> io::Result<Vec<Invocation>> {
                     package: package.name.to_string(),
                     bench: target.name.clone(),
                     backend,
+                    features: features.clone(),
                 });
             }
         }
@@ -174,8 +209,9 @@ pub fn run(root: &Path, runs: usize, quick: bool) -> io::Result<Results> {
             command
                 .current_dir(root)
                 .args(["bench", "-p", &inv.package, "--bench", &inv.bench]);
-            if inv.backend == AWS_LC_FEATURE {
-                command.args(["--features", AWS_LC_FEATURE]);
+            let features = inv.feature_list();
+            if !features.is_empty() {
+                command.args(["--features", &features]);
             }
             command.arg("--");
             if quick {
@@ -190,7 +226,11 @@ pub fn run(root: &Path, runs: usize, quick: bool) -> io::Result<Results> {
                 continue;
             }
             for (id, estimate) in criterion::read_since(&target.join("criterion"), since)? {
-                results.estimates.entry(id).or_default().push(estimate);
+                results
+                    .estimates
+                    .entry(labelled(&id, inv.backend))
+                    .or_default()
+                    .push(estimate);
             }
             let allocs = target
                 .join("wxpay-bench")
@@ -218,6 +258,15 @@ mod tests {
             lower: median,
             upper: median,
         }
+    }
+
+    #[test]
+    fn ids_are_labelled_with_the_backend_once() {
+        assert_eq!(labelled("sign [ring]/raw", "ring"), "sign [ring]/raw");
+        assert_eq!(
+            labelled("callback_one_core/open_only", "aws-lc-rs"),
+            "callback_one_core [aws-lc-rs]/open_only"
+        );
     }
 
     #[test]
