@@ -29,6 +29,10 @@ pub enum Step {
     Clippy,
     /// Every test of the workspace (nextest when installed, plus doctests).
     Test,
+    /// The crypto, model and busifavor tests under each crypto backend (ring, aws-lc-rs).
+    Backends,
+    /// Every benchmark compiled and run once, untimed (`cargo test --bench '*'`).
+    Benches,
     /// `cargo doc --workspace --no-deps --all-features` with `RUSTDOCFLAGS=-D warnings`.
     Doc,
     /// `cargo package` for every library crate, together (see [`PUBLISHED`]).
@@ -47,6 +51,8 @@ const ALL: &[Step] = &[
     Step::Fmt,
     Step::Clippy,
     Step::Test,
+    Step::Backends,
+    Step::Benches,
     Step::Doc,
     Step::Package,
     Step::Layering,
@@ -60,6 +66,8 @@ impl Step {
             Step::Fmt => "fmt",
             Step::Clippy => "clippy",
             Step::Test => "test",
+            Step::Backends => "backends",
+            Step::Benches => "benches",
             Step::Doc => "doc",
             Step::Package => "package",
             Step::Layering => "layering",
@@ -146,6 +154,8 @@ fn run_step(root: &Path, step: Step) -> io::Result<Outcome> {
             &[],
         ),
         Step::Test => test_step(root, &log),
+        Step::Backends => backends_step(root, &log),
+        Step::Benches => benches_step(root, &log),
         Step::Doc => cargo_steps(
             root,
             &log,
@@ -227,6 +237,85 @@ fn test_step(root: &Path, log: &Path) -> io::Result<Outcome> {
     let stores = store_tests::report(root);
     all.push_str(&format!("{}\n", stores.join("\n")));
     summary.extend(stores);
+    std::fs::write(log, &all)?;
+    if ok {
+        Ok(Outcome::Pass(summary))
+    } else {
+        Ok(Outcome::Fail(without_passing_tests(&all)))
+    }
+}
+
+/// The packages whose tests run under both crypto backends, and their backend features.
+const BACKEND_PACKAGES: &[&str] = &["wxpay-crypto", "wxpay-model", "busifavor"];
+
+/// The crypto, model and busifavor tests (and the crypto and model doctests) once with the
+/// default backend (ring + `aes-gcm`) and once with `aws-lc-rs`: the `test` step builds with
+/// `--all-features`, which selects aws-lc-rs everywhere, so this step is where the default is
+/// tested.
+fn backends_step(root: &Path, log: &Path) -> io::Result<Outcome> {
+    let nextest = cmd::succeeds(cmd::cargo(), ["nextest", "--version"]);
+    let aws_lc: String = BACKEND_PACKAGES
+        .iter()
+        .map(|p| format!("{p}/aws-lc-rs"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut runs: Vec<(&str, Vec<String>)> = Vec::new();
+    for (backend, features) in [("ring", None), ("aws-lc-rs", Some(aws_lc.as_str()))] {
+        let mut tests: Vec<String> = if nextest {
+            vec!["nextest".into(), "run".into()]
+        } else {
+            vec!["test".into()]
+        };
+        let mut docs: Vec<String> = vec!["test".into(), "--doc".into()];
+        for p in BACKEND_PACKAGES {
+            tests.extend(["-p".into(), (*p).into()]);
+        }
+        for p in ["wxpay-crypto", "wxpay-model"] {
+            docs.extend(["-p".into(), p.into()]);
+        }
+        for args in [&mut tests, &mut docs] {
+            if let Some(f) = features {
+                args.extend(["--features".into(), f.into()]);
+            }
+            args.push("--no-fail-fast".into());
+        }
+        runs.push((backend, tests));
+        runs.push((backend, docs));
+    }
+    labelled_runs(root, log, &runs)
+}
+
+/// Every `[[bench]]` target built in the test profile and run once by `cargo test`, which puts
+/// criterion in its test mode (each benchmark runs a single iteration, nothing is timed), under
+/// both backends. Catches benches that no longer compile or panic, never a slow one.
+fn benches_step(root: &Path, log: &Path) -> io::Result<Outcome> {
+    let ring: Vec<String> = ["test", "--workspace", "--bench", "*", "--no-fail-fast"]
+        .map(String::from)
+        .to_vec();
+    let mut aws_lc = ring.clone();
+    aws_lc.insert(2, "--all-features".into());
+    labelled_runs(root, log, &[("ring", ring), ("aws-lc-rs", aws_lc)])
+}
+
+/// Runs each cargo command, all of them even after a failure; passes with the runners'
+/// summaries labelled by backend.
+fn labelled_runs(root: &Path, log: &Path, runs: &[(&str, Vec<String>)]) -> io::Result<Outcome> {
+    let mut summary = Vec::new();
+    let mut all = String::new();
+    let mut ok = true;
+    for (index, (label, args)) in runs.iter().enumerate() {
+        let mut command = cmd::cargo();
+        command.current_dir(root).args(args);
+        let run_log = log.with_extension(format!("{index}.log"));
+        let Output { success, text, .. } = cmd::run_captured(&mut command, &run_log)?;
+        summary.extend(
+            summary_lines(&text)
+                .into_iter()
+                .map(|line| format!("{label}: {line}")),
+        );
+        all.push_str(&format!("$ {}\n{text}", cmd::describe(&command)));
+        ok &= success;
+    }
     std::fs::write(log, &all)?;
     if ok {
         Ok(Outcome::Pass(summary))

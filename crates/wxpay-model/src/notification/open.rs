@@ -152,15 +152,16 @@ pub fn open_verified_notification(body: &[u8], key: &ApiV3Key) -> Result<Notific
         )
         .map_err(Error::NotificationDecrypt)?;
 
-    let event_type = envelope.event_type.clone();
-    let text = std::str::from_utf8(plain.as_bytes()).map_err(|e| Error::PlaintextNotJson {
-        event_type: event_type.clone(),
+    // The decrypted buffer becomes the kept plaintext as is (no copy), and the event is
+    // parsed from it in place.
+    let text = plain.into_string().map_err(|e| Error::PlaintextNotJson {
+        event_type: envelope.event_type.clone(),
         source: serde::de::Error::custom(format!("the plaintext is not UTF-8: {e}")),
     })?;
-    let event = parse_event(&event_type, text)?;
+    let event = parse_event(&envelope.event_type, &text)?;
     Ok(Notification {
         envelope,
-        plaintext: Zeroizing::new(text.to_owned()),
+        plaintext: text,
         event,
     })
 }
