@@ -21,6 +21,27 @@ use http::HeaderMap;
 use notify::{NOW, Notify};
 use wxpay_crypto::{FixedClock, SignatureHeaders};
 
+/// CPU time of this thread (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`). The machine these
+/// numbers come from is shared, so wall time would count the time other processes hold the
+/// core; thread CPU time counts only ours. Everything of the in-memory path runs on this
+/// thread (a current-thread runtime).
+struct CpuClock;
+
+impl CpuClock {
+    fn now(&self) -> Stamp {
+        Stamp(cpu_time::ThreadTime::now())
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Stamp(cpu_time::ThreadTime);
+
+impl Stamp {
+    fn elapsed(self, _clock: &CpuClock) -> Duration {
+        self.0.elapsed()
+    }
+}
+
 /// Distinct notifications prepared (signing is the slow part of the set-up).
 const POOL: usize = 2048;
 
@@ -75,6 +96,7 @@ fn handler(store: impl IdempotencyStore) -> CallbackHandler {
 /// pass over the pool so every call is a first delivery.
 fn time_handler(
     rt: &tokio::runtime::Runtime,
+    clock: Option<&CpuClock>,
     inputs: &[Input],
     iters: u64,
     fresh: &mut dyn FnMut() -> CallbackHandler,
@@ -84,14 +106,18 @@ fn time_handler(
     while left > 0 {
         let n = left.min(inputs.len());
         let h = fresh();
+        let cpu = clock.map(CpuClock::now);
         let start = Instant::now();
         rt.block_on(async {
             for input in &inputs[..n] {
                 let r = h.process_bytes(&input.headers, &input.body).await;
-                assert!(matches!(r, Ok(Delivery::Processed(_))), "{r:?}");
+                assert!(matches!(r, Ok(Delivery::Processed { .. })), "{r:?}");
             }
         });
-        total += start.elapsed();
+        total += match (cpu, clock) {
+            (Some(stamp), Some(clock)) => stamp.elapsed(clock),
+            _ => start.elapsed(),
+        };
         left -= n;
     }
     total
@@ -106,7 +132,9 @@ fn bench(c: &mut Criterion) {
     let verifier = notify::verifier();
     let apiv3 = notify::apiv3();
     let clock = FixedClock(NOW);
+    let cpu = CpuClock;
 
+    // CPU time on one core (see `CpuClock`).
     let mut g = c.benchmark_group("callback_one_core");
     g.bench_function("open_only", |b| {
         b.iter_custom(|iters| {
@@ -114,7 +142,7 @@ fn bench(c: &mut Criterion) {
             let mut left = iters as usize;
             while left > 0 {
                 let n = left.min(inputs.len());
-                let start = Instant::now();
+                let start = cpu.now();
                 rt.block_on(async {
                     for input in &inputs[..n] {
                         let opened = wxpay_model::open_notification(
@@ -128,7 +156,7 @@ fn bench(c: &mut Criterion) {
                         black_box(opened);
                     }
                 });
-                total += start.elapsed();
+                total += start.elapsed(&cpu);
                 left -= n;
             }
             total
@@ -136,7 +164,43 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("handler_memory", |b| {
         b.iter_custom(|iters| {
-            time_handler(&rt, &inputs, iters, &mut || handler(MemoryStore::new()))
+            time_handler(&rt, Some(&cpu), &inputs, iters, &mut || {
+                handler(MemoryStore::new())
+            })
+        })
+    });
+    // The in-memory store's share of the handler's overhead: claim + complete of a new id.
+    let ids: Vec<String> = (0..POOL).map(|i| format!("store-only-{i:05}")).collect();
+    g.bench_function("memory_store_claim_complete", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            let mut left = iters as usize;
+            while left > 0 {
+                let n = left.min(ids.len());
+                let store = MemoryStore::new();
+                let start = cpu.now();
+                rt.block_on(async {
+                    for id in &ids[..n] {
+                        let outcome = store
+                            .claim(busifavor::callback::ClaimRequest::new(
+                                id,
+                                Duration::from_secs(30),
+                            ))
+                            .await
+                            .expect("claim");
+                        let busifavor::callback::ClaimOutcome::Claimed(lease) = outcome else {
+                            panic!("new id")
+                        };
+                        store
+                            .complete(&lease, Duration::from_secs(86_400))
+                            .await
+                            .expect("complete");
+                    }
+                });
+                total += start.elapsed(&cpu);
+                left -= n;
+            }
+            total
         })
     });
     let warm = handler(MemoryStore::new());
@@ -148,21 +212,73 @@ fn bench(c: &mut Criterion) {
         }
     });
     g.bench_function("handler_duplicate", |b| {
-        let mut i = 0;
-        b.iter(|| {
-            let input = &inputs[i % inputs.len()];
-            i += 1;
-            let r = rt.block_on(warm.process_bytes(&input.headers, &input.body));
-            assert!(matches!(r, Ok(Delivery::Duplicate { .. })));
+        b.iter_custom(|iters| {
+            let start = cpu.now();
+            rt.block_on(async {
+                for i in 0..iters as usize {
+                    let input = &inputs[i % inputs.len()];
+                    let r = warm.process_bytes(&input.headers, &input.body).await;
+                    assert!(matches!(r, Ok(Delivery::Duplicate { .. })));
+                }
+            });
+            start.elapsed(&cpu)
         })
     });
     g.finish();
 
+    interleaved(&rt, &inputs, &cpu);
     distributed(c, &rt, &inputs);
+}
+
+/// Open-only and handler passes over the same inputs, alternating, 30 rounds: the medians of
+/// the per-call costs and their ratio. Alternating cancels the drift of a shared machine that
+/// separate criterion benches, minutes apart, do not.
+fn interleaved(rt: &tokio::runtime::Runtime, inputs: &[Input], cpu: &CpuClock) {
+    const ROUNDS: usize = 30;
+    let verifier = notify::verifier();
+    let apiv3 = notify::apiv3();
+    let clock = FixedClock(NOW);
+    let (mut open, mut full) = (Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS));
+    for _ in 0..ROUNDS {
+        let start = cpu.now();
+        for input in inputs {
+            black_box(
+                wxpay_model::open_notification(
+                    &input.signature_headers(),
+                    &input.body,
+                    &verifier,
+                    &apiv3,
+                    &clock,
+                )
+                .expect("opens"),
+            );
+        }
+        open.push(start.elapsed(cpu).as_secs_f64() / inputs.len() as f64);
+        full.push(
+            time_handler(rt, Some(cpu), inputs, inputs.len() as u64, &mut || {
+                handler(MemoryStore::new())
+            })
+            .as_secs_f64()
+                / inputs.len() as f64,
+        );
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (o, h) = (median(&mut open), median(&mut full));
+    println!(
+        "callback_one_core/interleaved ({ROUNDS} rounds x {} calls, CPU time): open_only {:.2} µs, handler_memory {:.2} µs; handler rate = {:.1} % of open-only",
+        inputs.len(),
+        o * 1e6,
+        h * 1e6,
+        o / h * 100.0
+    );
 }
 
 #[cfg(any(feature = "redis", feature = "postgres"))]
 fn distributed(c: &mut Criterion, rt: &tokio::runtime::Runtime, inputs: &[Input]) {
+    // Wall time: the store's round trips are the point here.
     let mut g = c.benchmark_group("callback_distributed");
     g.sample_size(20).measurement_time(Duration::from_secs(8));
     #[cfg(feature = "redis")]
@@ -175,7 +291,7 @@ fn distributed(c: &mut Criterion, rt: &tokio::runtime::Runtime, inputs: &[Input]
                 let prefix = format!("wxpay_bench_{}", std::process::id());
                 g.bench_function("handler_redis", |b| {
                     b.iter_custom(|iters| {
-                        time_handler(rt, inputs, iters, &mut || {
+                        time_handler(rt, None, inputs, iters, &mut || {
                             pass += 1;
                             let store = base
                                 .clone()
@@ -202,7 +318,7 @@ fn distributed(c: &mut Criterion, rt: &tokio::runtime::Runtime, inputs: &[Input]
             Ok(()) => {
                 g.bench_function("handler_postgres", |b| {
                     b.iter_custom(|iters| {
-                        time_handler(rt, inputs, iters, &mut || {
+                        time_handler(rt, None, inputs, iters, &mut || {
                             // Forget the previous pass (untimed) so every call is a first delivery.
                             rt.block_on(async {
                                 let client = store.pool().get().await.expect("connection");

@@ -240,7 +240,7 @@ async fn postgres_unreachable_is_503_and_nothing_marked_done() {
     let (headers, body) = deliver_parts("pg-before-cut");
     assert!(matches!(
         handler.process_bytes(&headers, &body).await,
-        Ok(Delivery::Processed(_))
+        Ok(Delivery::Processed { .. })
     ));
     proxy.cut();
     unreachable_store_is_503_and_nothing_runs(&handler, &calls, "pg-after-cut").await;

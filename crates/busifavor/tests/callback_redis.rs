@@ -225,7 +225,7 @@ async fn redis_unreachable_is_503_and_nothing_marked_done() {
     let (headers, body) = deliver_parts("redis-before-cut");
     assert!(matches!(
         handler.process_bytes(&headers, &body).await,
-        Ok(Delivery::Processed(_))
+        Ok(Delivery::Processed { .. })
     ));
     proxy.cut();
     unreachable_store_is_503_and_nothing_runs(&handler, &calls, "redis-after-cut").await;

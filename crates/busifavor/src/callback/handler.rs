@@ -7,6 +7,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -67,13 +68,20 @@ pub enum SuccessReply {
 #[non_exhaustive]
 pub enum Delivery {
     /// The user's function ran and succeeded; the notification is recorded as done.
-    Processed(CallbackMeta),
+    Processed {
+        /// The notification.
+        notification_id: String,
+        /// The fencing number the function was given.
+        fencing: u64,
+    },
     /// The user's function succeeded but recording it failed (store unreachable, or the lease
     /// was taken over): answered with success since the work is done; a redelivery may call
     /// the function again, which the fencing number lets it detect.
     ProcessedUnrecorded {
-        /// The delivery.
-        meta: CallbackMeta,
+        /// The notification.
+        notification_id: String,
+        /// The fencing number the function was given.
+        fencing: u64,
         /// Why it was not recorded.
         error: StoreError,
     },
@@ -622,14 +630,19 @@ impl CallbackHandler {
             request_id: delivery.request_id.map(str::to_owned),
             fencing: lease.fencing(),
         };
-        let mut running = Box::pin(AssertUnwindSafe(work(meta.clone())).catch_unwind());
-        match tokio::time::timeout_at(deadline, &mut running).await {
-            Ok(result) => self.finish(&lease, meta, result).await,
+        let mut running = Box::pin(AssertUnwindSafe(work(meta)).catch_unwind());
+        // A function that finishes at its first poll needs no timer.
+        let finished = match poll_once(&mut running).await {
+            Poll::Ready(result) => Ok(result),
+            Poll::Pending => tokio::time::timeout_at(deadline, &mut running).await,
+        };
+        match finished {
+            Ok(result) => self.finish(&lease, result).await,
             Err(_) => {
                 // Answer now (WeChat Pay waits 5 s); let the work go on while the lease lasts.
                 let handler = self.clone();
                 let lease_end = claimed_at + s.lease;
-                let notification_id = meta.notification_id.clone();
+                let notification_id = lease.notification_id().to_owned();
                 tokio::spawn(async move {
                     let result = match tokio::time::timeout_at(lease_end, running).await {
                         Ok(result) => result,
@@ -637,8 +650,8 @@ impl CallbackHandler {
                             "cancelled: did not finish within its lease",
                         ))),
                     };
-                    let id = meta.notification_id.clone();
-                    match handler.finish(&lease, meta, result).await {
+                    let id = lease.notification_id().to_owned();
+                    match handler.finish(&lease, result).await {
                         Ok(_) => tracing::info!(
                             target: "busifavor::callback",
                             notification_id = %id,
@@ -661,12 +674,9 @@ impl CallbackHandler {
     }
 
     /// Completes or releases the claim after the user's function ended.
-    async fn finish(
-        &self,
-        lease: &Lease,
-        meta: CallbackMeta,
-        result: Caught,
-    ) -> Result<Delivery, CallbackError> {
+    async fn finish(&self, lease: &Lease, result: Caught) -> Result<Delivery, CallbackError> {
+        let notification_id = lease.notification_id().to_owned();
+        let fencing = lease.fencing();
         match result {
             Ok(Ok(())) => {
                 let completed = self
@@ -677,22 +687,27 @@ impl CallbackHandler {
                     )
                     .await;
                 match completed {
-                    Ok(()) => Ok(Delivery::Processed(meta)),
-                    Err(error) => Ok(Delivery::ProcessedUnrecorded { meta, error }),
+                    Ok(()) => Ok(Delivery::Processed {
+                        notification_id,
+                        fencing,
+                    }),
+                    Err(error) => Ok(Delivery::ProcessedUnrecorded {
+                        notification_id,
+                        fencing,
+                        error,
+                    }),
                 }
             }
             Ok(Err(source)) => {
                 self.release(lease, &source.to_string()).await;
                 Err(CallbackError::HandlerFailed {
-                    notification_id: meta.notification_id,
+                    notification_id,
                     source,
                 })
             }
             Err(_panic) => {
                 self.release(lease, "the handler panicked").await;
-                Err(CallbackError::HandlerPanicked {
-                    notification_id: meta.notification_id,
-                })
+                Err(CallbackError::HandlerPanicked { notification_id })
             }
         }
     }
@@ -711,7 +726,11 @@ impl CallbackHandler {
         }
     }
 
-    async fn store_call<T>(&self, call: StoreFuture<'_, T>) -> Result<T, StoreError> {
+    async fn store_call<T>(&self, mut call: StoreFuture<'_, T>) -> Result<T, StoreError> {
+        // A store that answers at the first poll (the in-memory one) needs no timer.
+        if let Poll::Ready(result) = poll_once(&mut call).await {
+            return result;
+        }
         let after = self.inner.settings.store_timeout;
         match tokio::time::timeout(after, call).await {
             Ok(result) => result,
@@ -721,6 +740,11 @@ impl CallbackHandler {
             }),
         }
     }
+}
+
+/// Polls `fut` once with the task's context (its waker registered as usual).
+async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *fut).poll(cx))).await
 }
 
 fn acknowledge(envelope: NotificationEnvelope) -> Delivery {
@@ -735,16 +759,23 @@ fn acknowledge(envelope: NotificationEnvelope) -> Delivery {
 fn log_outcome(result: &Result<Delivery, CallbackError>, started: Instant) {
     let elapsed_ms = started.elapsed().as_millis() as u64;
     match result {
-        Ok(Delivery::Processed(meta)) => tracing::debug!(
+        Ok(Delivery::Processed {
+            notification_id,
+            fencing,
+        }) => tracing::debug!(
             target: "busifavor::callback",
-            notification_id = %meta.notification_id,
-            fencing = meta.fencing,
+            notification_id = %notification_id,
+            fencing,
             elapsed_ms,
             "notification processed"
         ),
-        Ok(Delivery::ProcessedUnrecorded { meta, error }) => tracing::warn!(
+        Ok(Delivery::ProcessedUnrecorded {
+            notification_id,
+            error,
+            ..
+        }) => tracing::warn!(
             target: "busifavor::callback",
-            notification_id = %meta.notification_id,
+            notification_id = %notification_id,
             error = %error,
             elapsed_ms,
             "notification processed but not recorded as done; a redelivery may call the handler again"

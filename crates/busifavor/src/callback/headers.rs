@@ -1,9 +1,17 @@
 //! Reading a delivery's headers strictly: each `Wechatpay-*` header at most once (identical
 //! repeats tolerated), `Content-Type: application/json`.
 
-use http::HeaderMap;
 use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderName};
 use wxpay_crypto::{SignatureHeaders, header};
+
+// Parsed once: looking a header up by `HeaderName` skips re-validating the name.
+static TIMESTAMP: HeaderName = HeaderName::from_static(header::TIMESTAMP);
+static NONCE: HeaderName = HeaderName::from_static(header::NONCE);
+static SIGNATURE: HeaderName = HeaderName::from_static(header::SIGNATURE);
+static SERIAL: HeaderName = HeaderName::from_static(header::SERIAL);
+static SIGNATURE_TYPE: HeaderName = HeaderName::from_static(header::SIGNATURE_TYPE);
+static REQUEST_ID: HeaderName = HeaderName::from_static(header::REQUEST_ID);
 
 use super::error::CallbackError;
 
@@ -13,29 +21,47 @@ pub(crate) struct DeliveryHeaders<'a> {
     pub(crate) request_id: Option<&'a str>,
 }
 
-/// The single value of header `name`: `None` when absent; two copies that differ are refused.
-fn single<'a>(
-    map: &'a HeaderMap,
-    name: &'static str,
-    display: &'static str,
-) -> Result<Option<&'a http::HeaderValue>, CallbackError> {
-    let mut values = map.get_all(name).iter();
-    let Some(first) = values.next() else {
-        return Ok(None);
-    };
-    let mut count = 1;
-    let mut differ = false;
-    for other in values {
-        count += 1;
-        differ |= other.as_bytes().trim_ascii() != first.as_bytes().trim_ascii();
+/// The `Wechatpay-*` and `Request-ID` headers found in one pass over the map.
+#[derive(Default)]
+struct Found<'a> {
+    values: [Option<&'a http::HeaderValue>; 6],
+    counts: [usize; 6],
+    differ: [bool; 6],
+}
+
+const NAMES: [(&HeaderName, &str); 6] = [
+    (&TIMESTAMP, "Wechatpay-Timestamp"),
+    (&NONCE, "Wechatpay-Nonce"),
+    (&SIGNATURE, "Wechatpay-Signature"),
+    (&SERIAL, "Wechatpay-Serial"),
+    (&SIGNATURE_TYPE, "Wechatpay-Signature-Type"),
+    (&REQUEST_ID, "Request-ID"),
+];
+
+/// One pass over every header: each of ours at most once, identical repeats tolerated,
+/// differing ones refused.
+fn scan(map: &HeaderMap) -> Result<Found<'_>, CallbackError> {
+    let mut found = Found::default();
+    for (name, value) in map {
+        let Some(slot) = NAMES.iter().position(|(n, _)| *n == name) else {
+            continue;
+        };
+        found.counts[slot] += 1;
+        match found.values[slot] {
+            None => found.values[slot] = Some(value),
+            Some(first) => {
+                found.differ[slot] |=
+                    first.as_bytes().trim_ascii() != value.as_bytes().trim_ascii();
+            }
+        }
     }
-    if differ {
+    if let Some(slot) = (0..NAMES.len()).find(|&i| found.differ[i]) {
         return Err(CallbackError::DuplicateHeader {
-            name: display,
-            count,
+            name: NAMES[slot].1,
+            count: found.counts[slot],
         });
     }
-    Ok(Some(first))
+    Ok(found)
 }
 
 /// A visible-ASCII header value, trimmed; anything else reads as empty (so verification
@@ -48,12 +74,15 @@ fn text(value: Option<&http::HeaderValue>) -> &str {
 }
 
 pub(crate) fn read(map: &HeaderMap) -> Result<DeliveryHeaders<'_>, CallbackError> {
-    let timestamp = single(map, header::TIMESTAMP, "Wechatpay-Timestamp")?;
-    let nonce = single(map, header::NONCE, "Wechatpay-Nonce")?;
-    let signature = single(map, header::SIGNATURE, "Wechatpay-Signature")?;
-    let serial = single(map, header::SERIAL, "Wechatpay-Serial")?;
-    let signature_type = single(map, header::SIGNATURE_TYPE, "Wechatpay-Signature-Type")?;
-    let request_id = single(map, header::REQUEST_ID, "Request-ID")?;
+    let Found { values, .. } = scan(map)?;
+    let [
+        timestamp,
+        nonce,
+        signature,
+        serial,
+        signature_type,
+        request_id,
+    ] = values;
     // A declared signature type must name RSA: keep whatever text it has (even non-ASCII) so
     // the crypto rule can refuse it by name.
     let signature_type = signature_type

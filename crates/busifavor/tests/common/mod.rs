@@ -251,7 +251,7 @@ pub async fn concurrent_deliveries_exactly_once(
         let mut processed = 0;
         for t in tasks {
             match t.await.unwrap() {
-                Ok(Delivery::Processed(_)) => processed += 1,
+                Ok(Delivery::Processed { .. }) => processed += 1,
                 Ok(Delivery::Duplicate { .. }) | Err(CallbackError::InProgress { .. }) => {}
                 other => panic!("round {round}: unexpected outcome {other:?}"),
             }
@@ -280,7 +280,10 @@ pub async fn failure_then_redelivery_completes_once(
     );
     assert_eq!(handler.respond(&first).status(), 500);
     let second = handler.process_bytes(&headers, &body).await;
-    assert!(matches!(second, Ok(Delivery::Processed(_))), "{second:?}");
+    assert!(
+        matches!(second, Ok(Delivery::Processed { .. })),
+        "{second:?}"
+    );
     assert_eq!(handler.respond(&second).status(), 204);
     for _ in 0..3 {
         let again = handler.process_bytes(&headers, &body).await;
@@ -323,10 +326,10 @@ pub async fn crashed_holder_lease_expires(
     assert_eq!(calls.for_id(id), 0);
     tokio::time::sleep(crash_lease + Duration::from_millis(300)).await;
     let after = handler.process_bytes(&headers, &body).await;
-    let Ok(Delivery::Processed(meta)) = after else {
+    let Ok(Delivery::Processed { fencing, .. }) = after else {
         panic!("after the lease expired the delivery processes: {after:?}")
     };
-    assert!(meta.fencing > crashed.fencing());
+    assert!(fencing > crashed.fencing());
     assert_eq!(calls.for_id(id), 1);
     // The crashed holder comes back: it cannot complete or release the new state.
     assert!(matches!(

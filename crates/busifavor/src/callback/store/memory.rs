@@ -59,11 +59,11 @@ struct Inner {
 
 #[derive(Default)]
 struct State {
-    entries: HashMap<Box<str>, Entry>,
+    entries: HashMap<Arc<str>, Entry>,
     /// Live claims by expiry (instant, sequence) → id.
-    claims: BTreeMap<(Instant, u64), Box<str>>,
+    claims: BTreeMap<(Instant, u64), Arc<str>>,
     /// Completions by expiry.
-    done: BTreeMap<(Instant, u64), Box<str>>,
+    done: BTreeMap<(Instant, u64), Arc<str>>,
     seq: u64,
 }
 
@@ -145,7 +145,7 @@ impl MemoryStore {
             });
         }
         let fencing = self.inner.fencing.fetch_add(1, Ordering::Relaxed);
-        let id: Box<str> = request.notification_id.into();
+        let id: Arc<str> = request.notification_id.into();
         let expires = st.next_key(now + request.lease);
         st.claims.insert(expires, id.clone());
         st.entries.insert(
@@ -183,15 +183,26 @@ impl MemoryStore {
             _ => {}
         }
         // Held by us (even if expired but untaken), or gone (expired and swept): mark done.
-        if let Some(old) = st.entries.remove(lease.notification_id()) {
-            st.claims.remove(&old.expires);
-        } else if st.entries.len() >= self.inner.capacity && !st.evict_one() {
+        let expires = st.next_key(now + retention);
+        let state = &mut *st;
+        if let Some((id, entry)) = state.entries.get_key_value(lease.notification_id()) {
+            // In place: the key is reused, no allocation.
+            let id = id.clone();
+            let old = entry.expires;
+            state.claims.remove(&old);
+            state.done.insert(expires, id.clone());
+            if let Some(entry) = state.entries.get_mut(&id) {
+                entry.token = None;
+                entry.expires = expires;
+            }
+            return Ok(());
+        }
+        if st.entries.len() >= self.inner.capacity && !st.evict_one() {
             // Nothing to evict: keep the claims and forget this completion rather than fail
             // a notification that was processed.
             return Ok(());
         }
-        let expires = st.next_key(now + retention);
-        let id: Box<str> = lease.notification_id().into();
+        let id: Arc<str> = lease.notification_id().into();
         st.done.insert(expires, id.clone());
         st.entries.insert(
             id,
