@@ -8,7 +8,7 @@
 
 use std::fs::{self, File};
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// `db-path` in `deny.toml`, relative to the workspace root.
@@ -22,8 +22,15 @@ pub const DB_DIR: &str = "advisory-db-3157b0e258782691";
 /// Where the snapshot lives, relative to the workspace root.
 pub const SNAPSHOT: &str = "../shared/advisory-db";
 
+/// A snapshot laid out for cargo-deny.
+#[derive(Debug)]
+pub struct Prepared {
+    /// What the snapshot says about itself: `snapshot 2026-08-21`, or its file date.
+    pub date: String,
+}
+
 /// Prepares `<root>/DB_ROOT/DB_DIR` from the snapshot; `None` if there is no snapshot.
-pub fn prepare(root: &Path) -> io::Result<Option<PathBuf>> {
+pub fn prepare(root: &Path) -> io::Result<Option<Prepared>> {
     let snapshot = root.join(SNAPSHOT);
     if !snapshot.join("crates").is_dir() {
         return Ok(None);
@@ -37,7 +44,34 @@ pub fn prepare(root: &Path) -> io::Result<Option<PathBuf>> {
     link_dir(&snapshot.join("crates"), &db.join("crates"))?;
     let fetched = snapshot_time(&snapshot)?;
     File::create(db.join(".git/FETCH_HEAD"))?.set_modified(fetched)?;
-    Ok(Some(db))
+    let days = fetched
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0);
+    let (y, m, d) = civil_from_days(i64::try_from(days).unwrap_or(0));
+    Ok(Some(Prepared {
+        date: format!("advisory snapshot of {y:04}-{m:02}-{d:02}"),
+    }))
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (inverse of
+/// [`days_from_civil`], Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 #[cfg(unix)]
@@ -113,6 +147,13 @@ mod tests {
         let note = "snapshot of rustsec/advisory-db at commit bf5c0d2 (2026-08-21); data only";
         // 2026-08-21T00:00:00Z, as `date -ud 2026-08-21 +%s` prints it.
         assert_eq!(parse_date(note), Some(1_787_270_400));
+    }
+
+    #[test]
+    fn civil_from_days_inverts_days_from_civil() {
+        for (y, m, d) in [(1970, 1, 1), (2000, 2, 29), (2026, 8, 21), (1969, 12, 31)] {
+            assert_eq!(civil_from_days(days_from_civil(y, m, d)), (y, m, d));
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use crate::cmd::{self, Output};
-use crate::{advisory_db, fuzz, layering, module_cycles, store_tests};
+use crate::{deny, fuzz, layering, module_cycles, store_tests};
 
 /// Options of `cargo xtask ci`.
 #[derive(Debug, clap::Args)]
@@ -29,6 +29,10 @@ pub enum Step {
     Clippy,
     /// Every test of the workspace (nextest when installed, plus doctests).
     Test,
+    /// The crypto, model and busifavor tests under each crypto backend (ring, aws-lc-rs).
+    Backends,
+    /// Every benchmark compiled and run once, untimed (`cargo test --bench '*'`).
+    Benches,
     /// `cargo doc --workspace --no-deps --all-features` with `RUSTDOCFLAGS=-D warnings`.
     Doc,
     /// `cargo package` for every library crate, together (see [`PUBLISHED`]).
@@ -36,9 +40,10 @@ pub enum Step {
     /// Dependency arrows point down only (see `layering.rs`), and no import circle among the
     /// files of wxpay-http and wxpay-mock (see `module_cycles.rs`).
     Layering,
-    /// `cargo deny check advisories` against the offline RustSec snapshot.
+    /// `cargo deny check advisories bans licenses sources` offline, and the default-graph
+    /// policy (skipped without cargo-deny or the snapshot, except under `CI=true`).
     Deny,
-    /// Every fuzz target for a few seconds (skipped when cargo-fuzz is not installed).
+    /// Every fuzz target for a few seconds (skipped without cargo-fuzz, except under `CI=true`).
     Fuzz,
 }
 
@@ -46,6 +51,8 @@ const ALL: &[Step] = &[
     Step::Fmt,
     Step::Clippy,
     Step::Test,
+    Step::Backends,
+    Step::Benches,
     Step::Doc,
     Step::Package,
     Step::Layering,
@@ -59,6 +66,8 @@ impl Step {
             Step::Fmt => "fmt",
             Step::Clippy => "clippy",
             Step::Test => "test",
+            Step::Backends => "backends",
+            Step::Benches => "benches",
             Step::Doc => "doc",
             Step::Package => "package",
             Step::Layering => "layering",
@@ -145,6 +154,8 @@ fn run_step(root: &Path, step: Step) -> io::Result<Outcome> {
             &[],
         ),
         Step::Test => test_step(root, &log),
+        Step::Backends => backends_step(root, &log),
+        Step::Benches => benches_step(root, &log),
         Step::Doc => cargo_steps(
             root,
             &log,
@@ -234,6 +245,85 @@ fn test_step(root: &Path, log: &Path) -> io::Result<Outcome> {
     }
 }
 
+/// The packages whose tests run under both crypto backends, and their backend features.
+const BACKEND_PACKAGES: &[&str] = &["wxpay-crypto", "wxpay-model", "busifavor"];
+
+/// The crypto, model and busifavor tests (and the crypto and model doctests) once with the
+/// default backend (ring + `aes-gcm`) and once with `aws-lc-rs`: the `test` step builds with
+/// `--all-features`, which selects aws-lc-rs everywhere, so this step is where the default is
+/// tested.
+fn backends_step(root: &Path, log: &Path) -> io::Result<Outcome> {
+    let nextest = cmd::succeeds(cmd::cargo(), ["nextest", "--version"]);
+    let aws_lc: String = BACKEND_PACKAGES
+        .iter()
+        .map(|p| format!("{p}/aws-lc-rs"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut runs: Vec<(&str, Vec<String>)> = Vec::new();
+    for (backend, features) in [("ring", None), ("aws-lc-rs", Some(aws_lc.as_str()))] {
+        let mut tests: Vec<String> = if nextest {
+            vec!["nextest".into(), "run".into()]
+        } else {
+            vec!["test".into()]
+        };
+        let mut docs: Vec<String> = vec!["test".into(), "--doc".into()];
+        for p in BACKEND_PACKAGES {
+            tests.extend(["-p".into(), (*p).into()]);
+        }
+        for p in ["wxpay-crypto", "wxpay-model"] {
+            docs.extend(["-p".into(), p.into()]);
+        }
+        for args in [&mut tests, &mut docs] {
+            if let Some(f) = features {
+                args.extend(["--features".into(), f.into()]);
+            }
+            args.push("--no-fail-fast".into());
+        }
+        runs.push((backend, tests));
+        runs.push((backend, docs));
+    }
+    labelled_runs(root, log, &runs)
+}
+
+/// Every `[[bench]]` target built in the test profile and run once by `cargo test`, which puts
+/// criterion in its test mode (each benchmark runs a single iteration, nothing is timed), under
+/// both backends. Catches benches that no longer compile or panic, never a slow one.
+fn benches_step(root: &Path, log: &Path) -> io::Result<Outcome> {
+    let ring: Vec<String> = ["test", "--workspace", "--bench", "*", "--no-fail-fast"]
+        .map(String::from)
+        .to_vec();
+    let mut aws_lc = ring.clone();
+    aws_lc.insert(2, "--all-features".into());
+    labelled_runs(root, log, &[("ring", ring), ("aws-lc-rs", aws_lc)])
+}
+
+/// Runs each cargo command, all of them even after a failure; passes with the runners'
+/// summaries labelled by backend.
+fn labelled_runs(root: &Path, log: &Path, runs: &[(&str, Vec<String>)]) -> io::Result<Outcome> {
+    let mut summary = Vec::new();
+    let mut all = String::new();
+    let mut ok = true;
+    for (index, (label, args)) in runs.iter().enumerate() {
+        let mut command = cmd::cargo();
+        command.current_dir(root).args(args);
+        let run_log = log.with_extension(format!("{index}.log"));
+        let Output { success, text, .. } = cmd::run_captured(&mut command, &run_log)?;
+        summary.extend(
+            summary_lines(&text)
+                .into_iter()
+                .map(|line| format!("{label}: {line}")),
+        );
+        all.push_str(&format!("$ {}\n{text}", cmd::describe(&command)));
+        ok &= success;
+    }
+    std::fs::write(log, &all)?;
+    if ok {
+        Ok(Outcome::Pass(summary))
+    } else {
+        Ok(Outcome::Fail(without_passing_tests(&all)))
+    }
+}
+
 /// Drops the one-line reports of tests that passed, so a failure is not buried under them
 /// (the full output stays in the log).
 fn without_passing_tests(text: &str) -> String {
@@ -304,67 +394,47 @@ fn layering_step(root: &Path) -> Outcome {
     Outcome::Fail(text)
 }
 
-/// `cargo deny --offline check advisories` against the snapshot in `../shared/advisory-db`.
+/// The full offline cargo-deny audit and the default-graph policy (see `deny.rs`).
 fn deny_step(root: &Path, log: &Path) -> io::Result<Outcome> {
-    if !cmd::succeeds(cmd::cargo(), ["deny", "--version"]) {
-        return Ok(Outcome::Skip(
-            "cargo-deny is not installed (`.ci/run` installs it; or `cargo install cargo-deny --locked`)"
-                .into(),
-        ));
-    }
-    if advisory_db::prepare(root)?.is_none() {
-        return Ok(Outcome::Skip(format!(
-            "no advisory snapshot at {}",
-            advisory_db::SNAPSHOT
-        )));
-    }
-    // cargo-deny's own `cargo metadata` call would run offline too and could miss crates
-    // (other platforms' dependencies) that are not downloaded yet; ours may use crates.io.
-    let metadata = log.with_extension("metadata.json");
-    let mut command = cmd::cargo();
-    command
-        .current_dir(root)
-        .args(["metadata", "--all-features", "--format-version", "1"]);
-    let output = cmd::run_captured_stdout(&mut command, &metadata, log)?;
-    if !output.success {
-        return Ok(Outcome::Fail(format!(
-            "$ {}\n{}",
-            cmd::describe(&command),
-            output.text
-        )));
-    }
-    let mut command = cmd::cargo();
-    command
-        .current_dir(root)
-        .arg("deny")
-        .arg("--offline")
-        .arg("--metadata-path")
-        .arg(&metadata);
-    command.args(["--color", "never", "check", "advisories"]);
-    let output = cmd::run_captured(&mut command, log)?;
-    if output.success {
-        Ok(Outcome::Pass(Vec::new()))
+    Ok(match deny::run(root, log)? {
+        deny::Report::Pass(lines) => Outcome::Pass(lines),
+        deny::Report::Fail(text) => Outcome::Fail(text),
+        deny::Report::Missing(why) => missing(why),
+    })
+}
+
+/// A step whose tool or data is missing: skipped on a developer's machine, a failure on CI
+/// (where `.ci/run` installs everything), so a green CI run shows every step ran.
+fn missing(why: String) -> Outcome {
+    missing_on(why, cmd::on_ci())
+}
+
+fn missing_on(why: String, on_ci: bool) -> Outcome {
+    if on_ci {
+        Outcome::Fail(format!(
+            "{why}
+CI is set, so this step must run: `.ci/run` installs its tools; unset CI to skip it locally\n"
+        ))
     } else {
-        Ok(Outcome::Fail(format!(
-            "$ {}\n{}",
-            cmd::describe(&command),
-            output.text
-        )))
+        Outcome::Skip(why)
     }
 }
 
 /// Seconds each fuzz target runs in the CI smoke step.
 const FUZZ_SMOKE_SECONDS: u64 = 5;
 
-/// A few seconds of each fuzz target: they keep building, and shallow crashes show up.
+/// A few seconds of each fuzz target: they keep building, and shallow crashes show up. The
+/// pass lines name each target with its executions, so the log shows the step really ran.
 fn fuzz_step(root: &Path, log: &Path) -> io::Result<Outcome> {
     Ok(match fuzz::smoke(root, FUZZ_SMOKE_SECONDS, log)? {
-        None => Outcome::Skip(
-            "cargo-fuzz is not installed (`.ci/run` installs it; or `cargo install cargo-fuzz --locked`)"
+        None => missing(
+            "cargo-fuzz is not installed (`.ci/run` installs it; or `cargo install cargo-fuzz --locked --version ^0.13`)"
                 .into(),
         ),
-        Some((true, _)) => Outcome::Pass(Vec::new()),
-        Some((false, text)) => Outcome::Fail(text),
+        Some(fuzz::Smoke { passed: true, lines, .. }) => Outcome::Pass(lines),
+        Some(fuzz::Smoke { lines, text, .. }) => {
+            Outcome::Fail(format!("{text}{}", lines.join("\n")))
+        }
     })
 }
 
@@ -407,6 +477,18 @@ mod tests {
             "        FAIL [   0.2s] (2/3) a::b bad\ntest src/lib.rs - g (line 9) ... FAILED\n\
              error: linking failed\n"
         );
+    }
+
+    #[test]
+    fn a_missing_tool_skips_locally_and_fails_on_ci() {
+        assert!(matches!(
+            missing_on("cargo-deny is not installed".into(), false),
+            Outcome::Skip(ref why) if why == "cargo-deny is not installed"
+        ));
+        assert!(matches!(
+            missing_on("cargo-deny is not installed".into(), true),
+            Outcome::Fail(ref text) if text.contains("cargo-deny is not installed") && text.contains("CI is set")
+        ));
     }
 
     #[test]

@@ -99,6 +99,32 @@ where
         .unwrap_or(false)
 }
 
+/// The stdout of `program args…` if it can be started and exits with 0.
+pub fn stdout_of<I, S>(mut command: Command, args: I) -> Option<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let output = command
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Whether this run is CI's (`CI` set to anything but empty, `0` or `false`): then a step whose
+/// tool is missing fails instead of being skipped, so a green run shows that it ran.
+pub fn on_ci() -> bool {
+    std::env::var("CI")
+        .map(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"))
+        .unwrap_or(false)
+}
+
 /// `program arg arg…` for messages (environment not shown).
 pub fn describe(command: &Command) -> String {
     let program = Path::new(command.get_program());

@@ -48,20 +48,26 @@ pub fn run(root: &Path, args: &Args) -> io::Result<bool> {
         return Err(not_installed());
     }
     let mut failed = Vec::new();
+    let mut summaries = Vec::new();
     for target in &selected {
-        seed(root, target)?;
-        let mut command = fuzz_command(root, target, args.seconds);
-        if !cmd::run_inherited(&mut command)? {
+        let log = cmd::log_dir(root).join(format!("fuzz-{target}.log"));
+        println!(
+            "fuzzing {target} for {} s (libFuzzer output: {})",
+            args.seconds,
+            log.display()
+        );
+        let (ok, text) = run_target(root, target, args.seconds, &log)?;
+        let summary = Stats::parse(&text).describe(target);
+        println!("{} {summary}", if ok { "ok  " } else { "FAIL" });
+        if !ok {
             failed.push(target.clone());
+            print!("{}", tail(&text, 40));
         }
+        summaries.push((ok, summary));
     }
-    for target in &selected {
-        let verdict = if failed.contains(target) {
-            "FAIL"
-        } else {
-            "ok  "
-        };
-        println!("{verdict} fuzz {target} ({} s)", args.seconds);
+    println!("--");
+    for (ok, summary) in &summaries {
+        println!("{} {summary}", if *ok { "ok  " } else { "FAIL" });
     }
     if !failed.is_empty() {
         println!(
@@ -73,25 +79,131 @@ pub fn run(root: &Path, args: &Args) -> io::Result<bool> {
     Ok(failed.is_empty())
 }
 
-/// The CI smoke run: every target for `seconds`, output captured to `log`.
-/// `Ok(None)` means cargo-fuzz is not installed; otherwise `(passed, output)`.
-pub fn smoke(root: &Path, seconds: u64, log: &Path) -> io::Result<Option<(bool, String)>> {
+/// What the CI smoke run found.
+#[derive(Debug)]
+pub struct Smoke {
+    /// No target crashed or failed to build.
+    pub passed: bool,
+    /// One line per target: its executions, coverage and corpus.
+    pub lines: Vec<String>,
+    /// The output of the targets that failed.
+    pub text: String,
+}
+
+/// The CI smoke run: every target for `seconds`, output captured next to `log`.
+/// `Ok(None)` means cargo-fuzz is not installed.
+pub fn smoke(root: &Path, seconds: u64, log: &Path) -> io::Result<Option<Smoke>> {
     if !installed() {
         return Ok(None);
     }
-    let mut ok = true;
-    let mut text = String::new();
+    let mut smoke = Smoke {
+        passed: true,
+        lines: Vec::new(),
+        text: String::new(),
+    };
     for target in targets(root)? {
-        seed(root, &target)?;
-        let mut command = fuzz_command(root, &target, seconds);
-        let output = cmd::run_captured(&mut command, &log.with_extension(format!("{target}.log")))?;
-        if !output.success {
-            ok = false;
-            text.push_str(&format!("$ {}\n{}", cmd::describe(&command), output.text));
+        let target_log = log.with_extension(format!("{target}.log"));
+        let (ok, text) = run_target(root, &target, seconds, &target_log)?;
+        let summary = Stats::parse(&text).describe(&target);
+        smoke
+            .lines
+            .push(format!("{} {summary}", if ok { "ok  " } else { "FAIL" }));
+        if !ok {
+            smoke.passed = false;
+            smoke.text.push_str(&tail(&text, 60));
         }
     }
-    fs::write(log, &text)?;
-    Ok(Some((ok, text)))
+    fs::write(log, &smoke.text)?;
+    Ok(Some(smoke))
+}
+
+/// Seeds and runs one target, its output captured to `log`; `(passed, output)`.
+fn run_target(root: &Path, target: &str, seconds: u64, log: &Path) -> io::Result<(bool, String)> {
+    seed(root, target)?;
+    let mut command = fuzz_command(root, target, seconds);
+    let output = cmd::run_captured(&mut command, log)?;
+    let text = format!("$ {}\n{}", cmd::describe(&command), output.text);
+    Ok((output.success, text))
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    let mut out = all[all.len().saturating_sub(lines)..].join("\n");
+    out.push('\n');
+    out
+}
+
+/// The numbers libFuzzer prints at the end of a run (`-print_final_stats=1` and its last
+/// status line).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// `stat::number_of_executed_units`.
+    pub executions: Option<u64>,
+    /// `stat::average_exec_per_sec`.
+    pub per_second: Option<u64>,
+    /// `cov:` of the last status line: edges covered.
+    pub coverage: Option<u64>,
+    /// `ft:` of the last status line: features (edges with hit counts).
+    pub features: Option<u64>,
+    /// `corp:` of the last status line: inputs in the corpus.
+    pub corpus: Option<u64>,
+    /// `stat::peak_rss_mb`.
+    pub peak_rss_mb: Option<u64>,
+}
+
+impl Stats {
+    /// Reads the stats out of libFuzzer's output.
+    pub fn parse(text: &str) -> Self {
+        let mut stats = Stats::default();
+        for line in text.lines() {
+            let line = line.trim();
+            if let Some(stat) = line.strip_prefix("stat::")
+                && let Some((key, value)) = stat.split_once(':')
+            {
+                let value = value.trim().parse().ok();
+                match key {
+                    "number_of_executed_units" => stats.executions = value,
+                    "average_exec_per_sec" => stats.per_second = value,
+                    "peak_rss_mb" => stats.peak_rss_mb = value,
+                    _ => {}
+                }
+            }
+            // `#1234\tDONE   cov: 950 ft: 2830 corp: 163/9446b lim: …` (or a NEW/REDUCE/pulse line)
+            if line.starts_with('#') {
+                let mut words = line.split_whitespace();
+                while let Some(word) = words.next() {
+                    let value = || words.clone().next().and_then(number);
+                    match word {
+                        "cov:" => stats.coverage = value(),
+                        "ft:" => stats.features = value(),
+                        "corp:" => stats.corpus = value(),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        stats
+    }
+
+    /// `fuzz <target>: 123456 executions (24691/s), cov 950, ft 2830, corpus 163, peak RSS 60 MB`
+    pub fn describe(&self, target: &str) -> String {
+        let n = |v: Option<u64>| v.map_or_else(|| "?".to_string(), |v| v.to_string());
+        format!(
+            "fuzz {target}: {} executions ({}/s), cov {}, ft {}, corpus {}, peak RSS {} MB",
+            n(self.executions),
+            n(self.per_second),
+            n(self.coverage),
+            n(self.features),
+            n(self.corpus),
+            n(self.peak_rss_mb),
+        )
+    }
+}
+
+/// The leading digits of `word` (`163/9446b` → 163).
+fn number(word: &str) -> Option<u64> {
+    let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// True if `cargo fuzz` can be run.
@@ -113,7 +225,8 @@ fn fuzz_command(root: &Path, target: &str, seconds: u64) -> Command {
         .current_dir(root)
         .env("RUSTC_BOOTSTRAP", "1")
         .args(["fuzz", "run", "--fuzz-dir", "fuzz", target, "--"])
-        .arg(format!("-max_total_time={seconds}"));
+        .arg(format!("-max_total_time={seconds}"))
+        .arg("-print_final_stats=1");
     command
 }
 
@@ -209,6 +322,40 @@ mod tests {
                 "fuzz/Cargo.toml has no [[bin]] for {name}"
             );
         }
+    }
+
+    #[test]
+    fn libfuzzer_final_stats_are_read() {
+        let text = "INFO: seed corpus: files: 9\n\
+                    #2\tINITED cov: 120 ft: 121 corp: 9/1200b exec/s: 0 rss: 40Mb\n\
+                    #65536\tpulse  cov: 900 ft: 2000 corp: 150/9000b lim: 4096 exec/s: 21845 rss: 60Mb\n\
+                    #123456\tDONE   cov: 950 ft: 2830 corp: 163/9446b lim: 4096 exec/s: 24691 rss: 61Mb\n\
+                    Done 123456 runs in 5 second(s)\n\
+                    stat::number_of_executed_units: 123456\n\
+                    stat::average_exec_per_sec:     24691\n\
+                    stat::new_units_added:          154\n\
+                    stat::slowest_unit_time_sec:    0\n\
+                    stat::peak_rss_mb:              61\n";
+        let stats = Stats::parse(text);
+        assert_eq!(
+            stats,
+            Stats {
+                executions: Some(123_456),
+                per_second: Some(24_691),
+                coverage: Some(950),
+                features: Some(2830),
+                corpus: Some(163),
+                peak_rss_mb: Some(61),
+            }
+        );
+        assert_eq!(
+            stats.describe("verify"),
+            "fuzz verify: 123456 executions (24691/s), cov 950, ft 2830, corpus 163, peak RSS 61 MB"
+        );
+        assert_eq!(
+            Stats::parse("no output").describe("x").matches('?').count(),
+            6
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod advisory_db;
 mod bench;
 mod ci;
 mod cmd;
+mod deny;
 mod fuzz;
 mod layering;
 mod module_cycles;

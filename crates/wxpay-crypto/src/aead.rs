@@ -176,6 +176,30 @@ impl Plaintext {
         core::str::from_utf8(&self.0).ok()
     }
 
+    /// The bytes as a wiped-on-drop UTF-8 `String`, without copying them; not UTF-8 gives the
+    /// error and the bytes are wiped.
+    ///
+    /// ```
+    /// let key = wxpay_crypto::ApiV3Key::new("0123456789abcdefghijklmnopqrstuv")?;
+    /// let plain = key.decrypt("", "61f9c719728a", "L90xQ5QxEOyibwA7WaXPP0AEtLeq")?;
+    /// let text = plain.into_string().expect("UTF-8");
+    /// assert_eq!(text.as_str(), "hello");
+    /// # Ok::<(), wxpay_crypto::Error>(())
+    /// ```
+    pub fn into_string(mut self) -> core::result::Result<Zeroizing<String>, core::str::Utf8Error> {
+        // Take the Vec out of its Zeroizing wrapper (leaving an empty one) and hand its
+        // buffer to a String: one UTF-8 check, no copy. A failure wipes the buffer.
+        let bytes = core::mem::take(&mut *self.0);
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Zeroizing::new(text)),
+            Err(e) => {
+                let error = e.utf8_error();
+                drop(Zeroizing::new(e.into_bytes()));
+                Err(error)
+            }
+        }
+    }
+
     /// Length in bytes.
     pub fn len(&self) -> usize {
         self.0.len()

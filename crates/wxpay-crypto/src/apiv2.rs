@@ -96,7 +96,7 @@ impl ApiV2Key {
 
     /// Checks a `sign` (64 hex digits, either case) against the parameters.
     ///
-    /// The tag comparison is ring's constant-time `hmac::verify`. Decoding the hex looks only
+    /// The tag comparison is the backend's constant-time `hmac::verify` (ring or aws-lc-rs). Decoding the hex looks only
     /// at the `sign` received, never at the expected tag, so its timing reveals nothing the
     /// sender does not already know.
     pub fn verify<'a>(

@@ -201,6 +201,17 @@ pub enum Error {
         "signature mismatch: verify the raw body bytes exactly as received (never re-serialized JSON), and check the key configured for this serial"
     )]
     SignatureMismatch,
+    /// A `Wechatpay-*` header was sent more than once with different values. Which copy was
+    /// signed cannot be known, and a component in front of the service may have read the
+    /// other one, so the message is refused. The values are not repeated here: they come from
+    /// whoever sent the request.
+    #[error(
+        "`{header}` was sent more than once with different values; which one was signed cannot be known, so the message was refused (a proxy or an attacker added a copy)"
+    )]
+    DuplicateHeader {
+        /// The header name.
+        header: &'static str,
+    },
 
     /// An `Authorization` header is not in the `WECHATPAY2-SHA256-RSA2048` format.
     #[error(

@@ -22,7 +22,7 @@ const RSA_ENCRYPTION: spki::ObjectIdentifier =
 ///
 /// Parsed once; signing never touches PEM again. Its `Debug` output shows only the key size.
 /// The decoded DER is wiped as soon as the backend has taken the key; the backend's own
-/// representation (ring's `RsaKeyPair`) is not zeroized by ring.
+/// representation (ring's or aws-lc-rs's `RsaKeyPair`) is not zeroized by that library.
 ///
 /// ```
 /// use wxpay_crypto::MerchantPrivateKey;

@@ -1,6 +1,7 @@
 //! Request signing (`Authorization: WECHATPAY2-SHA256-RSA2048 …`), spec §2.
 
 use core::fmt;
+use core::ops::Range;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -96,12 +97,15 @@ pub(crate) fn itoa_buf(v: i64) -> TsBuf {
 const MAX_TIMESTAMP: i64 = 9_999_999_999;
 
 /// A signed request: what goes into the `Authorization` header.
+///
+/// One string, the header value; the nonce and the signature are read out of it (one
+/// allocation per signed request instead of three).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Authorization {
     timestamp: i64,
-    nonce: String,
-    signature: String,
     header: String,
+    nonce: Range<usize>,
+    signature: Range<usize>,
 }
 
 impl Authorization {
@@ -113,7 +117,7 @@ impl Authorization {
 
     /// The base64 signature.
     pub fn signature(&self) -> &str {
-        &self.signature
+        self.header.get(self.signature.clone()).unwrap_or_default()
     }
 
     /// The timestamp signed (Unix seconds).
@@ -123,7 +127,7 @@ impl Authorization {
 
     /// The nonce signed.
     pub fn nonce(&self) -> &str {
-        &self.nonce
+        self.header.get(self.nonce.clone()).unwrap_or_default()
     }
 }
 
@@ -132,7 +136,7 @@ impl fmt::Debug for Authorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Authorization")
             .field("timestamp", &self.timestamp)
-            .field("nonce", &self.nonce)
+            .field("nonce", &self.nonce())
             .field("signature", &"<redacted>")
             .finish()
     }
@@ -232,6 +236,13 @@ impl Signer {
     /// # Ok::<(), wxpay_crypto::Error>(())
     /// ```
     pub fn sign_bytes(&self, message: &[u8]) -> Result<String> {
+        let mut out = String::with_capacity(self.key.signing_key().signature_len().div_ceil(3) * 4);
+        self.sign_into(message, &mut out)?;
+        Ok(out)
+    }
+
+    /// Signs `message` and appends the base64 signature to `out`.
+    fn sign_into(&self, message: &[u8], out: &mut String) -> Result<()> {
         let key = self.key.signing_key();
         // Keys over MAX_SIGNING_BITS are refused at load, so the signature always fits.
         let mut sig = [0u8; MAX_SIGNING_BITS / 8];
@@ -239,7 +250,8 @@ impl Signer {
             .get_mut(..key.signature_len())
             .ok_or(Error::SigningFailed)?;
         key.sign(message, sig)?;
-        Ok(STANDARD.encode(sig))
+        STANDARD.encode_string(sig, out);
+        Ok(())
     }
 
     /// Signs one request with a given timestamp and nonce (pure and deterministic).
@@ -280,26 +292,28 @@ impl Signer {
             });
         }
         let message = signing_string(method, url, timestamp, nonce, body);
-        let signature = self.sign_bytes(&message)?;
         let mut ts = itoa_buf(timestamp);
         let ts = ts.as_str();
+        let signature_len = self.key.signing_key().signature_len().div_ceil(3) * 4;
         let mut header = String::with_capacity(
             SCHEME.len()
                 + self.mchid.len()
                 + nonce.len()
-                + signature.len()
+                + signature_len
                 + ts.len()
                 + self.serial_no.len()
                 + 64,
         );
+        for part in [SCHEME, " mchid=\"", &self.mchid, "\",nonce_str=\""] {
+            header.push_str(part);
+        }
+        let nonce_at = header.len()..header.len() + nonce.len();
+        header.push_str(nonce);
+        header.push_str("\",signature=\"");
+        let signature_start = header.len();
+        self.sign_into(&message, &mut header)?;
+        let signature = signature_start..header.len();
         for part in [
-            SCHEME,
-            " mchid=\"",
-            &self.mchid,
-            "\",nonce_str=\"",
-            nonce,
-            "\",signature=\"",
-            &signature,
             "\",timestamp=\"",
             ts,
             "\",serial_no=\"",
@@ -310,9 +324,9 @@ impl Signer {
         }
         Ok(Authorization {
             timestamp,
-            nonce: nonce.to_owned(),
-            signature,
             header,
+            nonce: nonce_at,
+            signature,
         })
     }
 
@@ -374,6 +388,30 @@ mod tests {
         for v in [0i64, 7, -7, 1554208460, i64::MAX, i64::MIN] {
             assert_eq!(itoa_buf(v).as_str(), v.to_string());
         }
+    }
+
+    /// The nonce and signature are read out of the one header string: they must be exactly the
+    /// signed nonce and the signature `sign_bytes` makes over the same signing string.
+    #[test]
+    fn authorization_parts_are_slices_of_the_header() {
+        let key = crate::MerchantPrivateKey::from_pem(include_str!("../testdata/merchant_key.pem"))
+            .unwrap();
+        let signer = Signer::new("1900009191", "SERIAL1", key).unwrap();
+        let a = signer
+            .sign("POST", "/v3/x", b"{}", 1554208460, "N0NCE")
+            .unwrap();
+        assert_eq!(a.nonce(), "N0NCE");
+        let expected = signer
+            .sign_bytes(&signing_string("POST", "/v3/x", 1554208460, "N0NCE", b"{}"))
+            .unwrap();
+        assert_eq!(a.signature(), expected);
+        assert_eq!(
+            a.header_value(),
+            format!(
+                "{SCHEME} mchid=\"1900009191\",nonce_str=\"N0NCE\",signature=\"{expected}\",timestamp=\"1554208460\",serial_no=\"SERIAL1\""
+            )
+        );
+        assert!(!format!("{a:?}").contains(&expected));
     }
 
     #[test]

@@ -21,7 +21,8 @@
 //! connections each server accepted is printed: 1 each means every request after the first
 //! reused the pooled connection.
 //!
-//! Run: `cargo bench -p wxpay-http` (about a minute once built; `-- --quick` for less).
+//! Run: `cargo bench -p wxpay-http` (about a minute once built; `-- --quick` for less), and
+//! `cargo bench -p wxpay-http --features aws-lc-rs` for the aws-lc-rs backend (rustls keeps ring).
 #![allow(missing_docs)]
 
 #[path = "../tests/support/requests.rs"]
@@ -277,7 +278,8 @@ fn transport(c: &mut Criterion) {
         raw_roundtrip(&raw, &raw_uri, &authorization).await;
     });
 
-    let mut group = c.benchmark_group("transport");
+    // The backend in the name keeps the ring and aws-lc-rs runs apart in target/criterion.
+    let mut group = c.benchmark_group(format!("transport [{}]", wxpay_crypto::BACKEND));
     group
         .sampling_mode(SamplingMode::Flat)
         .sample_size(30)

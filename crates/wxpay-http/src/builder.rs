@@ -28,6 +28,14 @@ pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default interval of the background platform-certificate refresh: 12 h.
 pub const DEFAULT_CERTIFICATE_REFRESH: Duration = Duration::from_secs(12 * 3600);
 
+/// Bounds `build()` enforces on durations: values outside them are mistakes that would panic
+/// on a background task (an `Instant` overflow) or flood WeChat Pay, never useful settings.
+const LONGEST_WAIT: Duration = Duration::from_secs(3600);
+/// Shortest certificate refresh interval `build()` accepts (production uses hours).
+const SHORTEST_CERTIFICATE_REFRESH: Duration = Duration::from_secs(1);
+/// Longest certificate refresh interval `build()` accepts.
+const LONGEST_CERTIFICATE_REFRESH: Duration = Duration::from_secs(30 * 86_400);
+
 enum KeySource {
     Pem(Zeroizing<String>),
     File(PathBuf),
@@ -99,6 +107,38 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// Refuses durations outside sane bounds, naming the setting and the bound.
+    fn check_bounds(&self) -> Result<(), Error> {
+        let within = |name: &str, value: Duration, min: Duration, max: Duration| {
+            if value < min || value > max {
+                Err(Error::config(format!(
+                    "`{name}` of {value:?} is outside {min:?}..={max:?}"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        within(
+            "pool_idle_timeout",
+            self.pool_idle_timeout,
+            Duration::ZERO,
+            LONGEST_WAIT,
+        )?;
+        within(
+            "certificate_refresh_interval",
+            self.certificate_refresh,
+            SHORTEST_CERTIFICATE_REFRESH,
+            LONGEST_CERTIFICATE_REFRESH,
+        )?;
+        if !(1..=LONGEST_WAIT.as_secs()).contains(&self.tolerance) {
+            return Err(Error::config(format!(
+                "`signature_tolerance` of {} s is outside 1..=3600 s (WeChat Pay's window is 300 s)",
+                self.tolerance
+            )));
+        }
+        Ok(())
+    }
+
     /// A builder with the defaults: `https://api.mch.weixin.qq.com`, backup
     /// `https://api2.mch.weixin.qq.com` (only while the base URL is not overridden, see
     /// [`base_url`](Self::base_url)), [`Timeouts::default`], [`RetryPolicy::default`],
@@ -181,7 +221,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Interval of the background certificate refresh (default 12 h).
+    /// Interval of the background certificate refresh (default 12 h; `build()` accepts 1 s to
+    /// 30 days).
     pub fn certificate_refresh_interval(mut self, every: Duration) -> Self {
         self.certificate_refresh = every;
         self
@@ -234,13 +275,14 @@ impl ClientBuilder {
     }
 
     /// How long an idle pooled connection is kept (default 5 s; WeChat Pay closes idle
-    /// connections after 8 s, so keep it below that).
+    /// connections after 8 s, so keep it below that; `build()` accepts at most 1 h).
     pub fn pool_idle_timeout(mut self, idle: Duration) -> Self {
         self.pool_idle_timeout = idle;
         self
     }
 
-    /// Replay window for answer signatures in seconds (default 300).
+    /// Replay window for answer signatures in seconds (default 300; `build()` accepts 1 to
+    /// 3600).
     pub fn signature_tolerance(mut self, seconds: u64) -> Self {
         self.tolerance = seconds;
         self
@@ -291,6 +333,7 @@ impl ClientBuilder {
     /// Checks everything and builds the client (no network traffic). Needs no async runtime;
     /// requests must run on a tokio runtime.
     pub fn build(self) -> Result<Client, Error> {
+        self.check_bounds()?;
         let mchid = self
             .mchid
             .ok_or_else(|| Error::config("`mchid` is required (the merchant id, 商户号)"))?;

@@ -289,13 +289,13 @@ async fn background_refresh_runs_and_stops_with_the_client() {
     let client = base_builder()
         .base_url(server.url())
         .api_v3_key(API_V3_KEY)
-        .certificate_refresh_interval(Duration::from_millis(20))
+        .certificate_refresh_interval(Duration::from_secs(1))
         .build()
         .unwrap();
     client.execute(&get_stock()).await.unwrap();
     // Wait for the periodic refresh to download again (bounded wait for an event).
     let mut waited = 0;
-    while downloads(&server) < 3 && waited < 500 {
+    while downloads(&server) < 3 && waited < 800 {
         tokio::time::sleep(Duration::from_millis(10)).await;
         waited += 1;
     }
@@ -357,7 +357,7 @@ fn background_refresh_restarts_on_another_runtime() {
     let client = base_builder()
         .base_url(server.url())
         .api_v3_key(API_V3_KEY)
-        .certificate_refresh_interval(Duration::from_millis(20))
+        .certificate_refresh_interval(Duration::from_secs(1))
         .build()
         .unwrap();
     let current = || {
@@ -374,7 +374,7 @@ fn background_refresh_restarts_on_another_runtime() {
     second.block_on(async {
         client.execute(&get_stock()).await.unwrap();
         let mut waited = 0;
-        while downloads(&server) < before + 2 && waited < 500 {
+        while downloads(&server) < before + 2 && waited < 800 {
             tokio::time::sleep(Duration::from_millis(10)).await;
             waited += 1;
         }

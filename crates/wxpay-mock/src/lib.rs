@@ -77,3 +77,4 @@ pub use merchant::{
     DEMO_APIV2_KEY, DEMO_APIV3_KEY, DEMO_CERT_SERIAL, DEMO_MCHID, MerchantConfig,
     demo_merchant_private_key_pem,
 };
+pub use pipeline::BODY_READ_DEADLINE;

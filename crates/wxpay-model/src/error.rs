@@ -13,7 +13,8 @@ use std::fmt;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// JSON could not be serialized or parsed.
+    /// JSON could not be serialized or parsed. For decrypted notification data, a data error's
+    /// message keeps the kind of value received and what was expected, not the value itself.
     #[error("{context}: {source}")]
     Json {
         /// What was being done, e.g. `"parsing the response body"`.
@@ -22,17 +23,20 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
-    /// A time field is not RFC 3339 (`2015-05-20T13:29:35+08:00`).
+    /// A time field is not RFC 3339 (`2015-05-20T13:29:35+08:00`). The message names the
+    /// field and what is wrong with it, never the text received (it may come from a decrypted
+    /// notification).
     #[error(
-        "{context}: `{field}` is not an RFC 3339 time (expected e.g. 2015-05-20T13:29:35+08:00), found {value:?}"
+        "{context}: `{field}` is not an RFC 3339 time (expected e.g. 2015-05-20T13:29:35+08:00): {reason}"
     )]
     MalformedTime {
         /// What was being done.
         context: &'static str,
         /// JSON pointer of the field, e.g. `/send_time`.
         field: String,
-        /// The text received.
-        value: String,
+        /// What the time parser reported, e.g. "the 'offset hour' component could not be
+        /// parsed" (without the text).
+        reason: String,
     },
     /// The request breaks a rule of the API; it was not sent.
     #[error(transparent)]

@@ -1,7 +1,10 @@
-//! JSON parsing that names the field of a malformed time.
+//! JSON parsing that names the field of a malformed time and never repeats a received value.
 //!
 //! serde_json reports only line and column; when the failure came from a [`Timestamp`], the
-//! document is walked to find the offending `*_time` field so the error can name it.
+//! document is walked to find the offending `*_time` field so the error can name it (never its
+//! text). serde's data errors quote the value they received (`invalid type: string "oXyZ…"`);
+//! for decrypted notification data the message keeps the kind of value and what was expected
+//! instead (see [`crate::redact`]), since it carries user identifiers and errors end up in logs.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -9,31 +12,58 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::time::{TIME_ERROR_MARKER, Timestamp};
 
-/// Parses `bytes` as `T`; `context` says what was being parsed.
+/// Parses `bytes` as `T`; `context` says what was being parsed. serde's message is kept as it
+/// is (it may quote the value received: the caller of an API sees what WeChat Pay answered).
 pub(crate) fn from_slice<T: DeserializeOwned>(
     bytes: &[u8],
     context: &'static str,
 ) -> Result<T, Error> {
-    serde_json::from_slice(bytes).map_err(|source| classify(source, bytes, context))
+    serde_json::from_slice(bytes).map_err(|source| classify(source, bytes, context, false))
 }
 
-fn classify(source: serde_json::Error, bytes: &[u8], context: &'static str) -> Error {
-    if source.is_data()
-        && source.to_string().contains(TIME_ERROR_MARKER)
+/// [`from_slice`] for decrypted data (notification payloads): serde's message loses the value
+/// it quotes, keeping the kind of value and what was expected.
+pub(crate) fn from_decrypted<T: DeserializeOwned>(
+    bytes: &[u8],
+    context: &'static str,
+) -> Result<T, Error> {
+    serde_json::from_slice(bytes).map_err(|source| classify(source, bytes, context, true))
+}
+
+fn classify(source: serde_json::Error, bytes: &[u8], context: &'static str, redact: bool) -> Error {
+    if !source.is_data() {
+        // Syntax and end-of-input messages name a position, never a value.
+        return Error::Json { context, source };
+    }
+    if source.to_string().contains(TIME_ERROR_MARKER)
         && let Ok(doc) = serde_json::from_slice::<Value>(bytes)
-        && let Some((field, value)) = find_bad_time(&doc, &mut String::new())
+        && let Some((field, reason)) = find_bad_time(&doc, &mut String::new())
     {
         return Error::MalformedTime {
             context,
             field,
-            value,
+            reason,
         };
     }
+    let source = if redact { redacted(&source) } else { source };
     Error::Json { context, source }
 }
 
+/// `source` with the received value taken out of its message; line and column are kept.
+fn redacted(source: &serde_json::Error) -> serde_json::Error {
+    let full = source.to_string();
+    let position = format!(" at line {} column {}", source.line(), source.column());
+    let message = full.strip_suffix(&position).unwrap_or(&full);
+    let message = crate::redact::data_error_message(message);
+    serde::de::Error::custom(if source.line() == 0 {
+        message
+    } else {
+        format!("{message}{position}")
+    })
+}
+
 /// Depth-first search for a string under a `*_time` key that is not RFC 3339; returns its JSON
-/// pointer and value.
+/// pointer and why it is not (never the value).
 fn find_bad_time(v: &Value, path: &mut String) -> Option<(String, String)> {
     let len = path.len();
     let found = match v {
@@ -41,9 +71,10 @@ fn find_bad_time(v: &Value, path: &mut String) -> Option<(String, String)> {
             path.truncate(len);
             push_token(path, k);
             match child {
-                Value::String(s) if k.ends_with("_time") && Timestamp::parse(s).is_err() => {
-                    Some((path.clone(), s.clone()))
-                }
+                Value::String(s) if k.ends_with("_time") => match Timestamp::parse(s) {
+                    Err(e) => Some((path.clone(), e.reason().to_owned())),
+                    Ok(_) => find_bad_time(child, path),
+                },
                 _ => find_bad_time(child, path),
             }
         }),
@@ -89,9 +120,9 @@ mod tests {
     fn names_the_malformed_time_field() {
         let body = br#"{"items":[{"begin_time":"2020-01-01T00:00:00+08:00"},{"begin_time":"2020-05-20T13:29:35.08:00"}]}"#;
         match from_slice::<Inner>(body, "test") {
-            Err(Error::MalformedTime { field, value, .. }) => {
+            Err(Error::MalformedTime { field, reason, .. }) => {
                 assert_eq!(field, "/items/1/begin_time");
-                assert_eq!(value, "2020-05-20T13:29:35.08:00");
+                assert!(!reason.contains("2020"), "{reason}");
             }
             other => panic!("expected MalformedTime, got {other:?}"),
         }

@@ -113,6 +113,7 @@ mod error;
 mod json;
 mod notification;
 mod open_enum;
+mod redact;
 mod request;
 mod time;
 mod validate;

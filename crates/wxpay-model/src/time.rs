@@ -32,8 +32,15 @@ pub struct Timestamp {
 }
 
 /// A string is not an RFC 3339 time.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{TIME_ERROR_MARKER} {raw:?}: {reason}; expected e.g. 2015-05-20T13:29:35+08:00")]
+///
+/// The message and `Debug` give the text's length and what is wrong with it, never the text:
+/// times are parsed inside decrypted notifications, whose errors end up in logs. The caller
+/// gets the text back with [`text`](Self::text).
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{TIME_ERROR_MARKER} ({} characters): {reason}; expected e.g. 2015-05-20T13:29:35+08:00",
+    raw.chars().count()
+)]
 pub struct InvalidTimestamp {
     raw: String,
     reason: String,
@@ -43,6 +50,23 @@ impl InvalidTimestamp {
     /// The text that failed to parse.
     pub fn text(&self) -> &str {
         &self.raw
+    }
+
+    /// What is wrong with it, e.g. "the 'subsecond' component could not be parsed".
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Debug for InvalidTimestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InvalidTimestamp")
+            .field(
+                "text",
+                &format_args!("<{} characters>", self.raw.chars().count()),
+            )
+            .field("reason", &self.reason)
+            .finish()
     }
 }
 

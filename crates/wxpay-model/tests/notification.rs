@@ -322,9 +322,9 @@ fn malformed_send_time_names_the_field() {
     };
     match open_cb(&cb).unwrap_err() {
         Error::EventPayload { source, .. } => match *source {
-            Error::MalformedTime { field, value, .. } => {
+            Error::MalformedTime { field, reason, .. } => {
                 assert_eq!(field, "/send_time");
-                assert_eq!(value, "2019-12-17T10:35:53.08:00");
+                assert!(reason.contains("component"), "{reason}");
             }
             other => panic!("expected MalformedTime, got {other:?}"),
         },

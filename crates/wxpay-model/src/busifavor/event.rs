@@ -1,9 +1,12 @@
 //! The decrypted `COUPON.SEND` notification (spec §10.1–§10.3).
 
+use std::fmt;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::enums::{CouponEventType, SendChannel};
+use crate::redact::{Keys, Secret, SecretOpt, Shape};
 use crate::time::Timestamp;
 
 /// Envelope `event_type` of a busifavor coupon-send notification.
@@ -19,7 +22,11 @@ pub const COUPON_SEND_SUMMARY: &str = "商家券领券通知";
 ///
 /// Unknown fields (e.g. the undocumented `send_req_no` seen in real payloads) are kept in
 /// [`extra`](CouponSendEvent::extra) and re-serialized.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Debug` withholds the user- and payment-identifying values (`coupon_code`, `openid`,
+/// `unionid`, the member-card `code` and `transaction_id` of `attach_info`, and every value of
+/// `extra`), showing only whether they are present and empty; the fields themselves hold them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CouponSendEvent {
     /// Business event type, `EVENT_TYPE_BUSICOUPON_SEND`.
     pub event_type: CouponEventType,
@@ -47,6 +54,23 @@ pub struct CouponSendEvent {
     pub extra: Map<String, Value>,
 }
 
+impl fmt::Debug for CouponSendEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CouponSendEvent")
+            .field("event_type", &self.event_type)
+            .field("coupon_code", &Secret(&self.coupon_code))
+            .field("stock_id", &self.stock_id)
+            .field("send_time", &self.send_time)
+            .field("openid", &SecretOpt(self.openid.as_deref()))
+            .field("unionid", &SecretOpt(self.unionid.as_deref()))
+            .field("send_channel", &self.send_channel)
+            .field("send_merchant", &self.send_merchant)
+            .field("attach_info", &self.attach_info)
+            .field("extra", &Keys(&self.extra))
+            .finish()
+    }
+}
+
 impl CouponSendEvent {
     /// The channel details, when WeChat Pay sent an object.
     pub fn attach_info(&self) -> Option<&AttachInfo> {
@@ -68,7 +92,8 @@ impl CouponSendEvent {
 }
 
 /// `attach_info` as received: absent, the empty string (seen in real payloads), or an object.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// `Debug` withholds the values of [`AttachInfoField::Other`].
+#[derive(Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum AttachInfoField {
     /// Not sent.
@@ -80,6 +105,17 @@ pub enum AttachInfoField {
     Info(AttachInfo),
     /// Sent as some other JSON value, kept as received.
     Other(Value),
+}
+
+impl fmt::Debug for AttachInfoField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AttachInfoField::Absent => f.write_str("Absent"),
+            AttachInfoField::Empty => f.write_str("Empty"),
+            AttachInfoField::Info(i) => f.debug_tuple("Info").field(i).finish(),
+            AttachInfoField::Other(v) => f.debug_tuple("Other").field(&Shape(v)).finish(),
+        }
+    }
 }
 
 impl AttachInfoField {
@@ -114,7 +150,9 @@ impl<'de> Deserialize<'de> for AttachInfoField {
 }
 
 /// `attach_info` object (§10.3). Which fields are set depends on the channel.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+///
+/// `Debug` withholds `transaction_id`, the member-card `code` and the values of `extra`.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AttachInfo {
     /// PAYGIFT: the payment that triggered the gift.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,6 +178,21 @@ pub struct AttachInfo {
     /// Fields not documented, kept as received.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for AttachInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AttachInfo")
+            .field("transaction_id", &SecretOpt(self.transaction_id.as_deref()))
+            .field("act_code", &self.act_code)
+            .field("hall_code", &self.hall_code)
+            .field("hall_belong_mch_id", &self.hall_belong_mch_id)
+            .field("card_id", &self.card_id)
+            .field("code", &SecretOpt(self.code.as_deref()))
+            .field("activity_id", &self.activity_id)
+            .field("extra", &Keys(&self.extra))
+            .finish()
+    }
 }
 
 /// An id WeChat Pay sends sometimes as a JSON number, sometimes as a string; re-serialized in
@@ -186,8 +239,21 @@ impl<'de> Deserialize<'de> for NumberOrString {
             Value::Number(n) => Ok(NumberOrString::Number(n)),
             Value::String(s) => Ok(NumberOrString::String(s)),
             other => Err(serde::de::Error::custom(format!(
-                "expected a number or a string, found {other}"
+                "expected a number or a string, found {}",
+                json_kind(&other)
             ))),
         }
+    }
+}
+
+/// The kind of a JSON value, for messages that must not repeat the value itself.
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }

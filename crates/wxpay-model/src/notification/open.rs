@@ -9,11 +9,13 @@ use zeroize::Zeroizing;
 use super::envelope::{ENCRYPT_RESOURCE, NotificationEnvelope};
 use crate::busifavor::{COUPON_SEND, CouponSendEvent};
 use crate::error::Error;
+use crate::redact::Shape;
 
 /// An opened notification: the envelope, the decrypted plaintext and the typed event.
 ///
-/// The decrypted text is wiped from memory when the notification is dropped, and `Debug`
-/// prints only its length (it holds user identifiers). The typed event is ordinary data.
+/// The decrypted text is wiped from memory when the notification is dropped. `Debug` prints
+/// the envelope, the plaintext's length and the event with its user- and payment-identifying
+/// values withheld (see [`Event`]), so a notification can be logged whole.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Notification {
     /// The outer JSON (id, create_time, event_type, summary, encrypted resource).
@@ -59,7 +61,10 @@ impl Notification {
 }
 
 /// The decrypted resource of a notification, by envelope `event_type`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` withholds decrypted values: a [`CouponSendEvent`] shows its non-personal fields
+/// (stock, channel, time, merchant), an [`Event::Unknown`] only the keys of its JSON.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {
     /// `COUPON.SEND`: a user received a busifavor coupon.
@@ -71,6 +76,19 @@ pub enum Event {
         /// The decrypted JSON.
         data: Value,
     },
+}
+
+impl fmt::Debug for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::CouponSend(e) => f.debug_tuple("CouponSend").field(e).finish(),
+            Event::Unknown { event_type, data } => f
+                .debug_struct("Unknown")
+                .field("event_type", event_type)
+                .field("data", &Shape(data))
+                .finish(),
+        }
+    }
 }
 
 /// Opens a notification: verifies the signature over the raw `body` bytes first, then parses
@@ -134,15 +152,16 @@ pub fn open_verified_notification(body: &[u8], key: &ApiV3Key) -> Result<Notific
         )
         .map_err(Error::NotificationDecrypt)?;
 
-    let event_type = envelope.event_type.clone();
-    let text = std::str::from_utf8(plain.as_bytes()).map_err(|e| Error::PlaintextNotJson {
-        event_type: event_type.clone(),
+    // The decrypted buffer becomes the kept plaintext as is (no copy), and the event is
+    // parsed from it in place.
+    let text = plain.into_string().map_err(|e| Error::PlaintextNotJson {
+        event_type: envelope.event_type.clone(),
         source: serde::de::Error::custom(format!("the plaintext is not UTF-8: {e}")),
     })?;
-    let event = parse_event(&event_type, text)?;
+    let event = parse_event(&envelope.event_type, &text)?;
     Ok(Notification {
         envelope,
-        plaintext: Zeroizing::new(text.to_owned()),
+        plaintext: text,
         event,
     })
 }
@@ -162,7 +181,9 @@ where
     K: AsRef<str> + ?Sized + 'a,
     V: AsRef<str> + ?Sized + 'a,
 {
-    let headers = SignatureHeaders::from_pairs(headers);
+    // A `Wechatpay-*` header repeated with another value is refused before anything else.
+    let headers =
+        SignatureHeaders::try_from_pairs(headers).map_err(Error::NotificationUnverified)?;
     open_notification(&headers, body, verifier, key, clock)
 }
 
@@ -172,7 +193,7 @@ fn parse_event(event_type: &str, text: &str) -> Result<Event, Error> {
         source,
     };
     match event_type {
-        COUPON_SEND => match crate::json::from_slice::<CouponSendEvent>(
+        COUPON_SEND => match crate::json::from_decrypted::<CouponSendEvent>(
             text.as_bytes(),
             "parsing the COUPON.SEND resource",
         ) {
