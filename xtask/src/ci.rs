@@ -270,13 +270,21 @@ fn backends_step(root: &Path, log: &Path) -> io::Result<Outcome> {
         for p in BACKEND_PACKAGES {
             tests.extend(["-p".into(), (*p).into()]);
         }
-        for p in ["wxpay-crypto", "wxpay-model"] {
+        const DOC_PACKAGES: [&str; 2] = ["wxpay-crypto", "wxpay-model"];
+        for p in DOC_PACKAGES {
             docs.extend(["-p".into(), p.into()]);
         }
+        if let Some(f) = features {
+            tests.extend(["--features".into(), f.into()]);
+            // Only the selected packages' features: cargo refuses a feature of a package
+            // that is not selected.
+            let doc_features: Vec<String> = DOC_PACKAGES
+                .iter()
+                .map(|p| format!("{p}/aws-lc-rs"))
+                .collect();
+            docs.extend(["--features".into(), doc_features.join(",")]);
+        }
         for args in [&mut tests, &mut docs] {
-            if let Some(f) = features {
-                args.extend(["--features".into(), f.into()]);
-            }
             args.push("--no-fail-fast".into());
         }
         runs.push((backend, tests));
