@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: the benchmark suite, and `docs/performance.md` written from it.
 //!
-//! Without `-p` or a filter it runs every benchmark of the suite ([`suite::SUITE`]) under both
+//! Without `-p` or a filter it runs every benchmark of the suite ([`suite::invocations`]) under both
 //! crypto backends, `--runs` times, takes the median of criterion's per-run medians (read from
 //! `target/criterion/**/new/estimates.json`), and rewrites the generated part of
 //! `docs/performance.md`. With `-p` (or anything after `--`) it is a plain `cargo bench` of
