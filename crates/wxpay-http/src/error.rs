@@ -76,6 +76,25 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// A server answered, but its answer's head (status line and headers) is not valid HTTP: a
+    /// header section larger than the client reads, too many headers, or a control character
+    /// such as NUL in a header value. The request reached that host (it may have been
+    /// processed), so it was not sent again and not sent to the backup host.
+    #[error(
+        "{host} answered with a malformed HTTP response ({reason}) after {attempts} attempt(s); the request reached it, so it was neither re-sent nor sent to the backup host. Query the outcome (same business request number) before sending it again, and check for a proxy or middlebox between you and WeChat Pay"
+    )]
+    MalformedAnswer {
+        /// The host that answered (`host[:port]`).
+        host: String,
+        /// Attempts made.
+        attempts: u32,
+        /// What was wrong with the answer, in words.
+        reason: String,
+        /// The HTTP stack's parse error.
+        #[source]
+        source: BoxError,
+    },
+
     /// Reading the response body failed after the status line arrived.
     #[error("the connection failed while reading the response body (Request-ID {request_id}): {source}", request_id = request_id.as_deref().unwrap_or("none"))]
     Body {
@@ -140,12 +159,16 @@ pub enum Error {
 
 impl Error {
     /// Whether the same request (same body, same business request number) may succeed if sent
-    /// again later: rate limiting, WeChat Pay server errors, timeouts and connection failures.
+    /// again later: rate limiting, WeChat Pay server errors, timeouts, connection failures, and
+    /// answers lost to a broken connection or a malformed head.
     /// The client has already retried these within its retry policy.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api(e) => is_retryable_status(e.status),
-            Error::Timeout { .. } | Error::Connect { .. } | Error::Body { .. } => true,
+            Error::Timeout { .. }
+            | Error::Connect { .. }
+            | Error::Body { .. }
+            | Error::MalformedAnswer { .. } => true,
             _ => false,
         }
     }

@@ -18,7 +18,8 @@ pub(crate) fn is_retryable_status(status: u16) -> bool {
 ///
 /// Retried: HTTP 429, 500, 502, 503, 504, and failures that produced no response at all
 /// (DNS, connect, TLS, reset, per-attempt timeout before the status line). Never retried: any
-/// other status, and failures after the response started. Each retry waits a random time in
+/// other status, failures after the response started, and answers whose head is not valid HTTP
+/// ([`Error::MalformedAnswer`](crate::Error::MalformedAnswer): the server was reached). Each retry waits a random time in
 /// `[0, min(max_delay, base_delay · 2^(n-1))]` ("full jitter"), or longer if the server sent
 /// `Retry-After`. A retry budget (token bucket) stops retries from multiplying load during an
 /// outage: every retry spends one token, every first attempt earns `budget_ratio` tokens, and
@@ -138,6 +139,16 @@ impl RetryPolicy {
     /// §6.2–§6.3). Every other status is final.
     pub(crate) fn retries_status(&self, status: u16) -> bool {
         is_retryable_status(status)
+    }
+
+    /// Whether an attempt whose answer arrived with a malformed head (not valid HTTP: a header
+    /// section too large, too many headers, a control character in a header value) is sent
+    /// again. The server received the request and may have processed it, so, like a failure
+    /// after the answer started, it is not: the call ends with
+    /// [`Error::MalformedAnswer`](crate::Error::MalformedAnswer), and the backup host is
+    /// neither tried nor preferred afterwards (the primary was reached).
+    pub(crate) fn retries_malformed_answer(&self) -> bool {
+        false
     }
 
     /// The delay before retry number `retry` (1 = first retry): full jitter under the
@@ -264,6 +275,17 @@ impl RetryBudget {
 mod tests {
     use super::*;
     use http::HeaderValue;
+
+    #[test]
+    fn a_malformed_answer_is_never_sent_again_under_any_policy() {
+        for p in [
+            RetryPolicy::default(),
+            RetryPolicy::none(),
+            RetryPolicy::default().with_max_attempts(10),
+        ] {
+            assert!(!p.retries_malformed_answer(), "{p:?}");
+        }
+    }
 
     #[test]
     fn jitter_stays_under_ceiling_and_spreads() {

@@ -71,8 +71,34 @@ enum AttemptError {
     /// Nothing came back (connect, TLS, reset, or the time limit ran out before the status
     /// line): the request may be sent again, possibly to the other host.
     NoResponse { source: BoxError, timed_out: bool },
+    /// An answer came back but its head is not valid HTTP ([`Error::MalformedAnswer`]): the
+    /// host was reached, so this is not a connection failure and never fails over.
+    Malformed(Error),
     /// The call ends with this error.
     Fatal(Error),
+}
+
+/// What is wrong with an answer whose head hyper refused, when `error` (or an error in its
+/// source chain) is such a parse error; `None` for every other failure.
+fn malformed_answer(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(h) = e.downcast_ref::<hyper::Error>()
+            && h.is_parse()
+        {
+            return Some(if h.is_parse_too_large() {
+                "header section too large or too many headers"
+            } else if h.is_parse_status() {
+                "invalid status line"
+            } else if h.is_parse_version_h2() {
+                "an HTTP/2 answer on an HTTP/1.1 connection"
+            } else {
+                "invalid header section, such as a control character in a header value"
+            });
+        }
+        next = e.source();
+    }
+    None
 }
 
 impl Transport {
@@ -151,6 +177,25 @@ impl Transport {
                     tokio::time::sleep(delay).await;
                 }
                 Err(AttemptError::Fatal(e)) => return Err(e),
+                Err(AttemptError::Malformed(err)) => {
+                    // Reached: no failover, and the endpoints are not told of a failure.
+                    if !self.retry.retries_malformed_answer() || attempt >= max {
+                        return Err(err);
+                    }
+                    let delay = self.retry.delay(attempt, None);
+                    if !self.may_retry(deadline, delay) {
+                        return Err(err);
+                    }
+                    warn!(
+                        path = p.path_template,
+                        attempt,
+                        host = base.host(),
+                        delay_ms = delay.as_millis() as u64,
+                        error = %err,
+                        "malformed answer from WeChat Pay; retrying on the same host"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
                 Err(AttemptError::NoResponse { source, timed_out }) => {
                     let switched = self.endpoints.connection_failed(which, Instant::now());
                     let err = if timed_out {
@@ -266,6 +311,14 @@ impl Transport {
                 });
             }
             Some(Err(e)) => {
+                if let Some(reason) = malformed_answer(&e) {
+                    return Err(AttemptError::Malformed(Error::MalformedAnswer {
+                        host: base.host().to_owned(),
+                        attempts: attempt,
+                        reason: reason.to_owned(),
+                        source: Box::new(e),
+                    }));
+                }
                 return Err(AttemptError::NoResponse {
                     source: Box::new(e),
                     timed_out: false,
