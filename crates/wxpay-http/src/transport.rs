@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::Full;
 use tracing::{Instrument, debug, debug_span, field, warn};
 use wxpay_crypto::{Clock, Signer, SystemNonce, header};
 use wxpay_model::ErrorBody;
 
+use crate::body::{ReadError, read_capped};
 use crate::connector::HttpClient;
 use crate::endpoint::{BaseUrl, Endpoints, Which};
 use crate::error::{ApiError, BoxError, Error, TimeoutKind};
@@ -345,7 +346,7 @@ impl Transport {
                 request_id: rid,
             }));
         }
-        let body = match within(until, Limited::new(body, cap).collect()).await {
+        let body = match within(until, read_capped(body, cap, declared)).await {
             None => {
                 return Err(AttemptError::Fatal(Error::Timeout {
                     kind,
@@ -353,19 +354,19 @@ impl Transport {
                     attempts: attempt,
                 }));
             }
-            Some(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Some(Err(ReadError::TooLarge)) => {
                 return Err(AttemptError::Fatal(Error::BodyTooLarge {
                     limit: cap,
                     request_id: rid,
                 }));
             }
-            Some(Err(source)) => {
+            Some(Err(ReadError::Failed(source))) => {
                 return Err(AttemptError::Fatal(Error::Body {
                     request_id: rid,
                     source,
                 }));
             }
-            Some(Ok(collected)) => collected.to_bytes(),
+            Some(Ok(body)) => body,
         };
         debug!(
             status = parts.status.as_u16(),
