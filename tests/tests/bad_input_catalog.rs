@@ -1317,6 +1317,48 @@ fn client() -> Vec<Case> {
                 client_answer(head, body)
             },
         ),
+        case(
+            "client: 2xx answer with a control character in Wechatpay-Nonce",
+            "MalformedAnswer {",
+            |w, _| {
+                let ts = wxpay_crypto::SystemClock.now_unix();
+                let head = answer_head(w, ts, STOCK, |h| set(h, "Wechatpay-Nonce", "abc\x01def"));
+                client_answer(head, STOCK.to_vec())
+            },
+        ),
+        case(
+            "client: 2xx answer with a 1 MiB header",
+            "MalformedAnswer {",
+            |w, _| {
+                let ts = wxpay_crypto::SystemClock.now_unix();
+                let head = answer_head(w, ts, STOCK, |h| {
+                    h.push(("X-Padding".into(), "a".repeat(1 << 20)));
+                });
+                client_answer(head, STOCK.to_vec())
+            },
+        ),
+        case(
+            "client: 2xx answer with 150 headers",
+            "MalformedAnswer {",
+            |w, _| {
+                let ts = wxpay_crypto::SystemClock.now_unix();
+                let head = answer_head(w, ts, STOCK, |h| {
+                    h.extend((0..150).map(|i| (format!("X-H{i}"), "v".to_owned())));
+                });
+                client_answer(head, STOCK.to_vec())
+            },
+        ),
+        case(
+            "client: 2xx answer with a NUL byte in Request-ID",
+            "MalformedAnswer {",
+            |w, _| {
+                let ts = wxpay_crypto::SystemClock.now_unix();
+                let head = answer_head(w, ts, STOCK, |h| {
+                    h.push(("Request-ID".into(), "RID\0X".into()));
+                });
+                client_answer(head, STOCK.to_vec())
+            },
+        ),
     ]
 }
 
