@@ -94,22 +94,37 @@ pub fn build(args: &ClientArgs) -> Result<Configured> {
 pub fn failure(err: BfError, configured: &Configured) -> Failure {
     match err {
         BfError::Validation(v) => Failure::usage(format!("{v}; nothing was sent")),
-        BfError::Api(api) => http_failure(HttpError::Api(api), configured),
+        BfError::Api(api) => http_failure(HttpError::Api(api), configured.into()),
         BfError::Transport(e) | BfError::Verification(e) | BfError::Decode(e) => {
-            http_failure(e, configured)
+            http_failure(e, configured.into())
         }
         BfError::Config(c) => Failure::config(c.to_string()),
         other => Failure::internal(other.to_string()),
     }
 }
 
+/// Where a client sends requests, for messages.
+#[derive(Clone, Copy)]
+struct Hosts<'a> {
+    base_url: Option<&'a str>,
+    backup_url: Option<&'a str>,
+}
+
+impl<'a> From<&'a Configured> for Hosts<'a> {
+    fn from(c: &'a Configured) -> Self {
+        Self {
+            base_url: c.base_url.as_deref(),
+            backup_url: c.backup_url.as_deref(),
+        }
+    }
+}
+
 /// The report for a failed transport call.
-fn http_failure(err: HttpError, configured: &Configured) -> Failure {
-    let base_url = configured.base_url.as_deref();
+fn http_failure(err: HttpError, hosts: Hosts<'_>) -> Failure {
+    let base_url = hosts.base_url;
     let target = base_url.unwrap_or(wxpay_http::DEFAULT_BASE_URL);
-    let backup = configured
+    let backup = hosts
         .backup_url
-        .as_deref()
         .map_or_else(|| "no backup host".to_owned(), |b| format!("backup {b}"));
     match &err {
         HttpError::Api(api) => {
@@ -168,7 +183,93 @@ fn http_failure(err: HttpError, configured: &Configured) -> Failure {
         HttpError::Certificates { .. } => Failure::check(err.to_string())
             .stage("platform certificates")
             .fix("check the APIv3 key (it decrypts the certificates), or configure the WeChat Pay public key instead"),
+        HttpError::MalformedAnswer { host, .. } => Failure::check(err.to_string())
+            .stage("answer")
+            .cause(format!(
+                "{host} was reached but its answer is not valid HTTP: a proxy or middlebox in between, or not a WeChat Pay server"
+            ))
+            .fix("query the outcome (same business request number) before sending the request again; check proxy settings and the base URL"),
         HttpError::Decode { .. } | HttpError::BodyTooLarge { .. } => Failure::check(err.to_string()),
         _ => Failure::internal(err.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    const HOSTS: Hosts<'static> = Hosts {
+        base_url: Some("http://127.0.0.1:9"),
+        backup_url: None,
+    };
+
+    /// Each transport error, its exit code and stage.
+    #[test]
+    fn transport_errors_map_to_their_exit_code_and_stage() {
+        let table: Vec<(HttpError, Kind, Option<&str>)> = vec![
+            (
+                HttpError::MalformedAnswer {
+                    host: "127.0.0.1:9".into(),
+                    attempts: 1,
+                    reason: "invalid header section".into(),
+                    source: "parse".into(),
+                },
+                Kind::Check,
+                Some("answer"),
+            ),
+            (
+                HttpError::Connect {
+                    host: "127.0.0.1:9".into(),
+                    tried: vec!["127.0.0.1:9".into()],
+                    attempts: 3,
+                    source: "refused".into(),
+                },
+                Kind::Network,
+                None,
+            ),
+            (
+                HttpError::Timeout {
+                    kind: wxpay_http::TimeoutKind::Attempt,
+                    limit: Duration::from_secs(1),
+                    attempts: 1,
+                },
+                Kind::Network,
+                None,
+            ),
+            (
+                HttpError::BodyTooLarge {
+                    limit: 1,
+                    request_id: None,
+                },
+                Kind::Check,
+                None,
+            ),
+        ];
+        for (err, kind, stage) in table {
+            let shown = format!("{err:?}");
+            let f = http_failure(err, HOSTS);
+            assert_eq!(f.kind, kind, "{shown}");
+            assert_eq!(f.stage.as_deref(), stage, "{shown}");
+            assert!(f.cause.is_some() || stage.is_none(), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_answer_is_not_reported_as_unreachable() {
+        let f = http_failure(
+            HttpError::MalformedAnswer {
+                host: "127.0.0.1:9".into(),
+                attempts: 1,
+                reason: "header section too large or too many headers".into(),
+                source: "parse".into(),
+            },
+            HOSTS,
+        );
+        assert_eq!(f.exit_code(), 1);
+        let cause = f.cause.unwrap_or_default();
+        assert!(cause.contains("127.0.0.1:9 was reached"), "{cause}");
+        assert!(!f.message.contains("could not reach"), "{}", f.message);
     }
 }
