@@ -248,7 +248,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Connect, per-attempt and overall time limits.
+    /// Connect, per-attempt and overall time limits. Not bounded by `build()`: they saturate,
+    /// so a limit too large to represent (e.g. `Duration::MAX`) means no limit, and a zero
+    /// limit times out at once.
     pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
         self
