@@ -47,29 +47,41 @@ fn answer_with_headers(headers: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-/// Each bad answer, named.
-fn bad_answers() -> Vec<(&'static str, Vec<u8>)> {
+/// Each bad answer, named, with the words its `reason` must contain.
+fn bad_answers() -> Vec<(&'static str, Vec<u8>, &'static str)> {
     let many: String = (0..150).map(|i| format!("x-h{i}: v\r\n")).collect();
     vec![
         (
             "a 1 MiB header",
             answer_with_headers(&format!("x-big: {}\r\n", "a".repeat(1 << 20))),
+            "too large",
         ),
-        ("150 headers", answer_with_headers(&many)),
+        (
+            "150 headers",
+            answer_with_headers(&many),
+            "too many headers",
+        ),
         (
             "a NUL byte in a header value",
             answer_with_headers("request-id: RID\0X\r\n"),
+            "invalid header section",
         ),
         (
             "a control character in Wechatpay-Nonce",
             answer_with_headers("wechatpay-nonce: abc\x01def\r\n"),
+            "invalid header section",
+        ),
+        (
+            "a status code of five digits",
+            b"HTTP/1.1 20000 OK\r\ncontent-length: 0\r\n\r\n".to_vec(),
+            "status line",
         ),
     ]
 }
 
 #[tokio::test]
 async fn a_malformed_answer_is_not_a_connect_error_and_does_not_fail_over() {
-    for (name, answer) in bad_answers() {
+    for (name, answer, _) in bad_answers() {
         let (url, host, primary) = bad_server(answer).await;
         let backup = TestServer::start(|_| Reply::json(200, STOCK_JSON)).await;
         let client = client_for(&backup)
@@ -114,7 +126,7 @@ async fn a_malformed_answer_is_not_a_connect_error_and_does_not_fail_over() {
 /// answered.
 #[tokio::test]
 async fn a_malformed_answer_is_not_retried_on_the_same_host() {
-    for (name, answer) in bad_answers() {
+    for (name, answer, words) in bad_answers() {
         let (url, host, primary) = bad_server(answer).await;
         let client = base_builder()
             .base_url(url)
@@ -127,6 +139,12 @@ async fn a_malformed_answer_is_not_retried_on_the_same_host() {
             "{name}: {err:?}"
         );
         assert!(err.to_string().contains(&host), "{name}: {err}");
+        match &err {
+            Error::MalformedAnswer { reason, .. } => {
+                assert!(reason.contains(words), "{name}: {reason}")
+            }
+            other => panic!("{name}: {other:?}"),
+        }
         assert_eq!(primary.load(Ordering::SeqCst), 1, "{name}");
     }
 }
