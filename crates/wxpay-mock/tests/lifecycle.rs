@@ -572,6 +572,8 @@ async fn subsidy_receipts() {
         .post(&format!("{B}/subsidy/pay-receipts"), &pay("p1", 600))
         .await;
     assert_eq!(paid.status, 200, "{:?}", paid.json());
+    // The model's canonical spelling (spec §8.19, S-GO).
+    assert_eq!(paid.json()["status"], "PAY_RECEIPT_SUCCESS");
     let id = paid.json()["subsidy_receipt_id"]
         .as_str()
         .unwrap()
@@ -615,11 +617,12 @@ async fn subsidy_receipts() {
         .await;
     assert_eq!(r1.status, 200, "{:?}", r1.json());
     assert_eq!(r1.json()["subsidy_receipt_id"], id.as_str());
+    assert_eq!(r1.json()["status"], "RETURN_RECEIPT_SUCCESS");
     assert_eq!(
         c.get(&format!("{B}/subsidy/pay-receipts/{id}"))
             .await
             .json()["status"],
-        "PARTIAL_RETURN"
+        "PAY_RECEIPT_PARTIAL_RETURN"
     );
     assert_eq!(
         c.post(&format!("{B}/subsidy/return-receipts"), &ret("r2", 401))
@@ -636,6 +639,16 @@ async fn subsidy_receipts() {
             .await
             .json()["amount"],
         200
+    );
+    let r3 = c
+        .post(&format!("{B}/subsidy/return-receipts"), &ret("r3", 400))
+        .await;
+    assert_eq!(r3.status, 200, "{:?}", r3.json());
+    assert_eq!(
+        c.get(&format!("{B}/subsidy/pay-receipts/{id}"))
+            .await
+            .json()["status"],
+        "PAY_RECEIPT_FULL_RETURN"
     );
     assert_eq!(
         c.get(&format!("{B}/subsidy/return-receipts/nope"))
