@@ -443,7 +443,11 @@ async fn user_claims_through_handle_miniprogram_and_h5() {
     .await;
     assert_eq!(config["public_key_id"], mock.keys().public_key_id());
     assert_eq!(config["demo_merchant"]["mchid"], wxpay_mock::DEMO_MCHID);
-    assert!(config["merchants"].as_array().is_some_and(|m| !m.is_empty()));
+    assert!(
+        config["merchants"]
+            .as_array()
+            .is_some_and(|m| !m.is_empty())
+    );
     mock.shutdown().await;
 }
 

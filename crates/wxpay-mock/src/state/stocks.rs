@@ -135,8 +135,7 @@ impl Stock {
         {
             return Err(ApiError::invalid("批次今日发放金额已达上限"));
         }
-        if self.sent_by_user.get(openid).copied().unwrap_or(0)
-            >= u64_of(rule.max_coupons_per_user)
+        if self.sent_by_user.get(openid).copied().unwrap_or(0) >= u64_of(rule.max_coupons_per_user)
         {
             return Err(ApiError::invalid("用户领券数量已达上限"));
         }
