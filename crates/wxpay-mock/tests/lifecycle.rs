@@ -76,6 +76,29 @@ async fn stock_and_coupon_lifecycle() {
     assert!(m.body.is_empty());
     m.verify(&v, NOW).unwrap();
     assert_eq!(mock.stock(&stock_id).unwrap()["comment"], "改过");
+    // A partial mini-program entrance where the stock has none leaves no valid stock: refused
+    // as a parameter error (not a server error), and the stock is unchanged.
+    let before = mock.stock(&stock_id).unwrap();
+    let partial = c
+        .call(
+            "PATCH",
+            &format!("{B}/stocks/{stock_id}"),
+            Some(&json!({"out_request_no": "mod-2",
+                         "custom_entrance": {"mini_programs_info": {"mini_programs_appid": "wx1234567890abcdef"}}})),
+        )
+        .await;
+    assert_eq!(
+        (partial.status, partial.code().as_str()),
+        (400, "PARAM_ERROR")
+    );
+    assert!(
+        partial.json()["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("mini_programs_path")),
+        "{:?}",
+        partial.json()
+    );
+    assert_eq!(mock.stock(&stock_id).unwrap(), before);
 
     // Send: idempotent; the callback plaintext is recorded even without a notify_url.
     let sent = c

@@ -237,8 +237,15 @@ impl State {
             };
             changes.remove("out_request_no");
             merge(&mut info, &Value::Object(changes));
-            stock.info = serde_json::from_value(info)
-                .map_err(|_| ApiError::system("cannot apply the modification"))?;
+            // A partial object where the stock has none (say `custom_entrance.mini_programs_info`
+            // without its required members) leaves no valid stock: refused, nothing changes.
+            stock.info = serde_json::from_value(info).map_err(|e| {
+                ApiError::param(
+                    "/",
+                    body.clone(),
+                    &format!("修改后的批次信息不完整，请补全必填字段: {e}"),
+                )
+            })?;
             Ok(Reply::no_content())
         })
     }
