@@ -1,32 +1,28 @@
 //! Simulated users claiming coupons (simulator-only): through any `send_channel`, and through
 //! the mini-program plugin and H5 routes with their APIv2 `sign` (spec §13).
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use wxpay_crypto::ApiV2Key;
 use wxpay_model::ErrorCode;
-use wxpay_model::busifavor::SendChannel;
+use wxpay_model::busifavor::{SendChannel, SendCouponResponse, SendCouponResult};
 
 use crate::api_error::ApiError;
 use crate::ops::coupons::Issue;
 use crate::shared::Shared;
 
-/// `send_channel` of the mini-program plugin (spec §10.2; the model's [`SendChannel::Miniapp`]).
-pub const CHANNEL_MINIAPP: &str = "BUSICOUPON_SEND_CHANNEL_MINIAPP";
-/// `send_channel` of the API (`/coupons/send`; [`SendChannel::Api`]).
-pub const CHANNEL_API: &str = "BUSICOUPON_SEND_CHANNEL_API";
-/// `send_channel` of H5 issuing ([`SendChannel::H5`]).
-pub const CHANNEL_H5: &str = "BUSICOUPON_SEND_CHANNEL_H5";
-
-/// A user claiming a coupon, as WeChat Pay would see it.
+/// A user claiming a coupon, as WeChat Pay would see it. The channel is the model's
+/// [`SendChannel`]; a wire string converts into it.
 ///
 /// ```
-/// use wxpay_mock::Claim;
+/// use wxpay_mock::{Claim, SendChannel};
 /// let claim = Claim::new("12800000000001", "o-user-1", "claim-1")
-///     .channel("BUSICOUPON_SEND_CHANNEL_PAYGIFT")
+///     .channel(SendChannel::Paygift)
 ///     .attach_info(serde_json::json!({"transaction_id": "4200000462220200226114599", "act_code": "540358695"}));
-/// assert_eq!(claim.send_channel, "BUSICOUPON_SEND_CHANNEL_PAYGIFT");
+/// assert_eq!(claim.send_channel.as_str(), "BUSICOUPON_SEND_CHANNEL_PAYGIFT");
+/// assert_eq!(Claim::new("1", "o", "n").channel("BUSICOUPON_SEND_CHANNEL_H5").send_channel, SendChannel::H5);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Claim {
     /// The stock.
     pub stock_id: String,
@@ -34,8 +30,8 @@ pub struct Claim {
     pub openid: String,
     /// The issuing request number (unique per stock).
     pub out_request_no: String,
-    /// `send_channel` of the callback (default [`CHANNEL_MINIAPP`]).
-    pub send_channel: String,
+    /// `send_channel` of the callback (default [`SendChannel::Miniapp`]).
+    pub send_channel: SendChannel,
     /// Issuing merchant (default: the stock's creator).
     pub send_merchant: Option<String>,
     /// Code for `MERCHANT_API` stocks.
@@ -51,7 +47,7 @@ impl Claim {
             stock_id: stock_id.to_owned(),
             openid: openid.to_owned(),
             out_request_no: out_request_no.to_owned(),
-            send_channel: CHANNEL_MINIAPP.to_owned(),
+            send_channel: SendChannel::Miniapp,
             send_merchant: None,
             coupon_code: None,
             attach_info: None,
@@ -59,8 +55,8 @@ impl Claim {
     }
 
     /// Sets the `send_channel`.
-    pub fn channel(mut self, channel: &str) -> Self {
-        self.send_channel = channel.to_owned();
+    pub fn channel(mut self, channel: impl Into<SendChannel>) -> Self {
+        self.send_channel = channel.into();
         self
     }
 
@@ -95,7 +91,7 @@ impl Claim {
             &need("out_request_no")?,
         );
         if let Some(c) = s("send_channel") {
-            claim.send_channel = c;
+            claim.send_channel = SendChannel::from(c);
         }
         claim.send_merchant = s("send_merchant");
         claim.coupon_code = s("coupon_code");
@@ -104,15 +100,29 @@ impl Claim {
     }
 }
 
-/// The coupon a claim produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClaimedCoupon {
-    /// The stock.
-    pub stock_id: String,
-    /// The issuing request number.
-    pub out_request_no: String,
-    /// The coupon code.
-    pub coupon_code: String,
+/// The coupon a claim produced: the model's [`SendCouponResult`].
+pub type ClaimedCoupon = SendCouponResult;
+
+/// One entry of the mini-program plugin's answer (simulator-only: spec §13 documents no type
+/// for it, so the model has none): the coupon, or why this entry failed.
+#[derive(Debug, Serialize)]
+struct PluginResult {
+    stock_id: String,
+    out_request_no: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coupon_code: Option<String>,
+    code: String,
+    message: String,
+}
+
+/// The mini-program plugin's answer.
+#[derive(Debug, Serialize)]
+struct PluginAnswer {
+    send_coupon_result: Vec<PluginResult>,
+}
+
+fn to_json(v: &impl Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 impl Shared {
@@ -129,29 +139,24 @@ impl Shared {
                 openid: &claim.openid,
                 out_request_no: &claim.out_request_no,
                 coupon_code: claim.coupon_code.as_deref(),
-                send_channel: SendChannel::from(claim.send_channel.as_str()),
+                send_channel: claim.send_channel.clone(),
                 send_merchant: &sender,
                 attach_info: claim.attach_info.clone(),
             };
-            // Everything that shapes the coupon or its callback: a reused number with any
-            // other content is a conflict, as for `/coupons/send`.
-            let request = json!({
-                "stock_id": claim.stock_id,
-                "openid": claim.openid,
-                "coupon_code": claim.coupon_code,
-                "send_channel": claim.send_channel,
-                "send_merchant": sender,
-                "attach_info": claim.attach_info,
+            // Everything that shapes the coupon or its callback (the claim, its sender
+            // resolved): a reused number with any other content is a conflict, as for
+            // `/coupons/send`.
+            let request = to_json(&Claim {
+                send_merchant: Some(sender.clone()),
+                ..claim.clone()
             });
             st.issue(now, &issue, &request)
         })??;
-        let body = reply.body.unwrap_or(Value::Null);
-        let code = body["coupon_code"].as_str().unwrap_or_default().to_owned();
-        Ok(ClaimedCoupon {
-            stock_id: claim.stock_id.clone(),
-            out_request_no: claim.out_request_no.clone(),
-            coupon_code: code,
-        })
+        let answer: SendCouponResponse =
+            serde_json::from_value(reply.body.unwrap_or(Value::Null)).unwrap_or_default();
+        answer
+            .result()
+            .ok_or_else(|| ApiError::system("the issued coupon has no code"))
     }
 
     fn apiv2(&self, mchid: &str) -> Result<&ApiV2Key, ApiError> {
@@ -216,21 +221,31 @@ impl Shared {
         for item in list {
             let get = |k: &str| item.get(k).and_then(Value::as_str).unwrap_or_default();
             let mut claim = Claim::new(get("stock_id"), openid, get("out_request_no"))
-                .channel(CHANNEL_MINIAPP)
+                .channel(SendChannel::Miniapp)
                 .send_merchant(merchant);
             if !get("coupon_code").is_empty() {
                 claim = claim.coupon_code(get("coupon_code"));
             }
             results.push(match self.claim(&claim) {
-                Ok(c) => json!({"stock_id": c.stock_id, "out_request_no": c.out_request_no,
-                                "coupon_code": c.coupon_code, "code": "SUCCESS", "message": ""}),
-                Err(e) => {
-                    json!({"stock_id": claim.stock_id, "out_request_no": claim.out_request_no,
-                                 "code": e.code(), "message": e.message()})
-                }
+                Ok(c) => PluginResult {
+                    stock_id: c.stock_id,
+                    out_request_no: c.out_request_no,
+                    coupon_code: Some(c.coupon_code),
+                    code: "SUCCESS".to_owned(),
+                    message: String::new(),
+                },
+                Err(e) => PluginResult {
+                    stock_id: claim.stock_id,
+                    out_request_no: claim.out_request_no,
+                    coupon_code: None,
+                    code: e.code().to_owned(),
+                    message: e.message().to_owned(),
+                },
             });
         }
-        Ok(json!({"send_coupon_result": results}))
+        Ok(to_json(&PluginAnswer {
+            send_coupon_result: results,
+        }))
     }
 
     /// The H5 route `getcouponinfo?stock_id&out_request_no&send_coupon_merchant&open_id&sign`.
@@ -256,22 +271,16 @@ impl Shared {
             ));
         }
         let mut claim = Claim::new(get("stock_id")?, get("open_id")?, get("out_request_no")?)
-            .channel(CHANNEL_H5)
+            .channel(SendChannel::H5)
             .send_merchant(merchant);
         if let Ok(code) = get("coupon_code") {
             claim = claim.coupon_code(code);
         }
-        let c = self.claim(&claim)?;
-        Ok(
-            json!({"stock_id": c.stock_id, "out_request_no": c.out_request_no, "coupon_code": c.coupon_code}),
-        )
+        Ok(to_json(&self.claim(&claim)?))
     }
 
     /// `POST /mock/v1/claim` with a [`Claim`] as JSON.
     pub(crate) fn claim_json(&self, v: &Value) -> Result<Value, ApiError> {
-        let c = self.claim(&Claim::from_json(v)?)?;
-        Ok(
-            json!({"stock_id": c.stock_id, "out_request_no": c.out_request_no, "coupon_code": c.coupon_code}),
-        )
+        Ok(to_json(&self.claim(&Claim::from_json(v)?)?))
     }
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use wxpay_crypto::{Clock, SystemClock, Verifier};
-use wxpay_model::busifavor::{SetCallbackRequest, StockState};
+use wxpay_model::busifavor::{CouponCodeMode, SetCallbackRequest, StockState};
 
 use crate::api_error::ApiError;
 use crate::callbacks::{DeliveryAttempt, NotificationRecord, Notifier, RetrySchedule};
@@ -252,16 +252,25 @@ impl MockHandle {
 
     /// Sets a stock's state (`RUNNING`, `PAUSED`, `STOPED`, `UNAUDIT`) — what the merchant
     /// platform or an audit would do.
-    pub fn set_stock_state(&self, stock_id: &str, state: &str) -> Result<(), ApiError> {
-        if StockState::from(state).is_unknown() {
-            return Err(ApiError::param("/stock_state", state, "未知的批次状态"));
+    pub fn set_stock_state(
+        &self,
+        stock_id: &str,
+        state: impl Into<StockState>,
+    ) -> Result<(), ApiError> {
+        let new_state = state.into();
+        if new_state.is_unknown() {
+            return Err(ApiError::param(
+                "/stock_state",
+                new_state.as_str(),
+                "未知的批次状态",
+            ));
         }
         self.shared.with_state(|st| {
             let stock = st
                 .stocks
                 .get_mut(stock_id)
                 .ok_or_else(|| ApiError::not_found(format!("批次{stock_id}不存在")))?;
-            stock.state = state.to_owned();
+            stock.info.stock_state = new_state;
             Ok(())
         })?
     }
@@ -273,7 +282,8 @@ impl MockHandle {
             .with_state(|st| {
                 let s = st.stocks.get(stock_id)?;
                 let counts = st.codes.get(stock_id).map(|p| (p.total(), p.available()));
-                Some(s.render(now, counts.filter(|_| s.code_mode == "MERCHANT_UPLOAD")))
+                let upload = *s.code_mode() == CouponCodeMode::MerchantUpload;
+                serde_json::to_value(s.render(now, counts.filter(|_| upload))).ok()
             })
             .ok()
             .flatten()
@@ -286,7 +296,8 @@ impl MockHandle {
             .with_state(|st| {
                 st.coupons
                     .values()
-                    .map(|c| st.render_coupon(c, now))
+                    .filter_map(|c| st.render_coupon(c, now).ok())
+                    .filter_map(|c| serde_json::to_value(c).ok())
                     .collect()
             })
             .unwrap_or_default()

@@ -67,7 +67,7 @@ pub use api_error::ApiError;
 pub use callbacks::{
     AttemptKind, AttemptOutcome, DeliveryAttempt, DeliveryStatus, NotificationRecord, RetrySchedule,
 };
-pub use claims::{CHANNEL_API, CHANNEL_H5, CHANNEL_MINIAPP, Claim, ClaimedCoupon};
+pub use claims::{Claim, ClaimedCoupon};
 pub use clock::ManualClock;
 pub use error::{Error, Result};
 pub use faults::{Fault, FaultKind};
@@ -78,3 +78,5 @@ pub use merchant::{
     demo_merchant_private_key_pem,
 };
 pub use pipeline::BODY_READ_DEADLINE;
+/// The model's `send_channel` enum, which [`Claim::channel`] takes.
+pub use wxpay_model::busifavor::SendChannel;

@@ -4,7 +4,8 @@
 use bytes::Bytes;
 use http::{Method, Response, StatusCode};
 use http_body_util::Full;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use wxpay_model::ErrorCode;
 
 use crate::api_error::ApiError;
@@ -49,62 +50,145 @@ fn status_name(s: DeliveryStatus) -> &'static str {
     }
 }
 
+fn kind_name(k: AttemptKind) -> &'static str {
+    match k {
+        AttemptKind::Probe => "PROBE",
+        AttemptKind::Genuine => "GENUINE",
+        AttemptKind::Duplicate => "DUPLICATE",
+    }
+}
+
+// The simulator-only answers below have no WeChat Pay shape (the model has no type for them);
+// these private views are their one definition.
+
+/// `GET /mock/v1/deliveries`.
+#[derive(Serialize)]
+struct Deliveries {
+    notifications: Vec<NotificationView>,
+    attempts: Vec<AttemptView>,
+}
+
+#[derive(Serialize)]
+struct NotificationView {
+    id: String,
+    mchid: String,
+    event_type: String,
+    status: &'static str,
+    probe_accepted: bool,
+    plaintext: Value,
+}
+
+#[derive(Serialize)]
+struct AttemptView {
+    notification_id: String,
+    attempt: u32,
+    kind: &'static str,
+    url: String,
+    serial: String,
+    latency_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// `GET /mock/v1/config`.
+#[derive(Serialize)]
+struct Config<'a> {
+    public_key_id: &'a str,
+    platform_serial: &'a str,
+    merchants: Vec<MerchantView<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    demo_merchant: Option<DemoMerchant>,
+}
+
+#[derive(Serialize)]
+struct MerchantView<'a> {
+    mchid: &'a str,
+    cert_serial: &'a str,
+    public_key_only: bool,
+}
+
+#[derive(Serialize)]
+struct DemoMerchant {
+    mchid: &'static str,
+    cert_serial: &'static str,
+    apiv3_key: &'static str,
+    apiv2_key: &'static str,
+    private_key_url: &'static str,
+}
+
+fn to_json(v: &impl Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
 fn deliveries(shared: &Shared) -> Value {
-    let notifications: Vec<Value> = shared
+    let notifications = shared
         .notifier
         .notifications()
         .into_iter()
-        .map(|n| {
-            json!({"id": n.id, "mchid": n.mchid, "event_type": n.event_type,
-                   "status": status_name(n.status), "probe_accepted": n.probe_accepted,
-                   "plaintext": n.plaintext})
+        .map(|n| NotificationView {
+            id: n.id,
+            mchid: n.mchid,
+            event_type: n.event_type,
+            status: status_name(n.status),
+            probe_accepted: n.probe_accepted,
+            plaintext: n.plaintext,
         })
         .collect();
-    let attempts: Vec<Value> = shared
+    let attempts = shared
         .notifier
         .attempts()
         .into_iter()
         .map(|a| {
-            let kind = match a.kind {
-                AttemptKind::Probe => "PROBE",
-                AttemptKind::Genuine => "GENUINE",
-                AttemptKind::Duplicate => "DUPLICATE",
+            let (status, error) = match a.outcome {
+                AttemptOutcome::Status(s) => (Some(s), None),
+                AttemptOutcome::Failed(e) => (None, Some(e)),
             };
-            let mut v = json!({"notification_id": a.notification_id, "attempt": a.attempt,
-                               "kind": kind, "url": a.url, "serial": a.serial,
-                               "latency_ms": a.latency.as_secs_f64() * 1000.0});
-            match a.outcome {
-                AttemptOutcome::Status(s) => v["status"] = json!(s),
-                AttemptOutcome::Failed(e) => v["error"] = json!(e),
+            AttemptView {
+                notification_id: a.notification_id,
+                attempt: a.attempt,
+                kind: kind_name(a.kind),
+                url: a.url,
+                serial: a.serial,
+                latency_ms: a.latency.as_secs_f64() * 1000.0,
+                status,
+                error,
             }
-            v
         })
         .collect();
-    json!({"notifications": notifications, "attempts": attempts})
+    to_json(&Deliveries {
+        notifications,
+        attempts,
+    })
 }
 
 fn config(shared: &Shared) -> Value {
-    let merchants: Vec<Value> = shared
+    let merchants = shared
         .merchants
         .values()
-        .map(|m| {
-            json!({"mchid": m.config.mchid(), "cert_serial": m.config.cert_serial(),
-                   "public_key_only": m.config.is_public_key_only()})
+        .map(|m| MerchantView {
+            mchid: m.config.mchid(),
+            cert_serial: m.config.cert_serial(),
+            public_key_only: m.config.is_public_key_only(),
         })
         .collect();
-    let mut v = json!({
-        "public_key_id": shared.keys.public_key_id(),
-        "platform_serial": shared.keys.platform_serial(),
-        "merchants": merchants,
-    });
-    if shared.merchants.contains_key(DEMO_MCHID) {
-        v["demo_merchant"] = json!({
-            "mchid": DEMO_MCHID, "cert_serial": DEMO_CERT_SERIAL,
-            "apiv3_key": DEMO_APIV3_KEY, "apiv2_key": DEMO_APIV2_KEY,
-            "private_key_url": "/mock/v1/keys/demo_merchant_key.pem",
+    let demo_merchant = shared
+        .merchants
+        .contains_key(DEMO_MCHID)
+        .then_some(DemoMerchant {
+            mchid: DEMO_MCHID,
+            cert_serial: DEMO_CERT_SERIAL,
+            apiv3_key: DEMO_APIV3_KEY,
+            apiv2_key: DEMO_APIV2_KEY,
+            private_key_url: "/mock/v1/keys/demo_merchant_key.pem",
         });
-    }
-    v
+    to_json(&Config {
+        public_key_id: shared.keys.public_key_id(),
+        platform_serial: shared.keys.platform_serial(),
+        merchants,
+        demo_merchant,
+    })
 }
 
 /// Serves one `/mock/…` request.

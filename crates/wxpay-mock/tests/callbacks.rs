@@ -425,7 +425,28 @@ async fn user_claims_through_handle_miniprogram_and_h5() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|a| a["status"] == 204)
+            .all(|a| a["status"] == 204 && a["kind"] == "GENUINE" && a.get("error").is_none())
+    );
+    assert!(
+        log["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["status"] == "DELIVERED" && n["plaintext"]["coupon_code"].is_string())
+    );
+    // So are the simulator's keys and merchants.
+    let config = read(
+        http.get(format!("{base}/mock/v1/config").parse().unwrap())
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(config["public_key_id"], mock.keys().public_key_id());
+    assert_eq!(config["demo_merchant"]["mchid"], wxpay_mock::DEMO_MCHID);
+    assert!(
+        config["merchants"]
+            .as_array()
+            .is_some_and(|m| !m.is_empty())
     );
     mock.shutdown().await;
 }

@@ -76,6 +76,29 @@ async fn stock_and_coupon_lifecycle() {
     assert!(m.body.is_empty());
     m.verify(&v, NOW).unwrap();
     assert_eq!(mock.stock(&stock_id).unwrap()["comment"], "改过");
+    // A partial mini-program entrance where the stock has none leaves no valid stock: refused
+    // as a parameter error (not a server error), and the stock is unchanged.
+    let before = mock.stock(&stock_id).unwrap();
+    let partial = c
+        .call(
+            "PATCH",
+            &format!("{B}/stocks/{stock_id}"),
+            Some(&json!({"out_request_no": "mod-2",
+                         "custom_entrance": {"mini_programs_info": {"mini_programs_appid": "wx1234567890abcdef"}}})),
+        )
+        .await;
+    assert_eq!(
+        (partial.status, partial.code().as_str()),
+        (400, "PARAM_ERROR")
+    );
+    assert!(
+        partial.json()["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("mini_programs_path")),
+        "{:?}",
+        partial.json()
+    );
+    assert_eq!(mock.stock(&stock_id).unwrap(), before);
 
     // Send: idempotent; the callback plaintext is recorded even without a notify_url.
     let sent = c
@@ -572,6 +595,8 @@ async fn subsidy_receipts() {
         .post(&format!("{B}/subsidy/pay-receipts"), &pay("p1", 600))
         .await;
     assert_eq!(paid.status, 200, "{:?}", paid.json());
+    // The model's canonical spelling (spec §8.19, S-GO).
+    assert_eq!(paid.json()["status"], "PAY_RECEIPT_SUCCESS");
     let id = paid.json()["subsidy_receipt_id"]
         .as_str()
         .unwrap()
@@ -615,11 +640,12 @@ async fn subsidy_receipts() {
         .await;
     assert_eq!(r1.status, 200, "{:?}", r1.json());
     assert_eq!(r1.json()["subsidy_receipt_id"], id.as_str());
+    assert_eq!(r1.json()["status"], "RETURN_RECEIPT_SUCCESS");
     assert_eq!(
         c.get(&format!("{B}/subsidy/pay-receipts/{id}"))
             .await
             .json()["status"],
-        "PARTIAL_RETURN"
+        "PAY_RECEIPT_PARTIAL_RETURN"
     );
     assert_eq!(
         c.post(&format!("{B}/subsidy/return-receipts"), &ret("r2", 401))
@@ -636,6 +662,16 @@ async fn subsidy_receipts() {
             .await
             .json()["amount"],
         200
+    );
+    let r3 = c
+        .post(&format!("{B}/subsidy/return-receipts"), &ret("r3", 400))
+        .await;
+    assert_eq!(r3.status, 200, "{:?}", r3.json());
+    assert_eq!(
+        c.get(&format!("{B}/subsidy/pay-receipts/{id}"))
+            .await
+            .json()["status"],
+        "PAY_RECEIPT_FULL_RETURN"
     );
     assert_eq!(
         c.get(&format!("{B}/subsidy/return-receipts/nope"))

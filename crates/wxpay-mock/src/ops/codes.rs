@@ -3,23 +3,25 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use wxpay_model::busifavor::{
-    DeleteCouponCodeRequest, DeleteCouponCodeResponse, FailCode, ListCouponCodesRequest,
-    QueryCouponCodeRequest, UploadCouponCodesRequest, UploadCouponCodesResponse,
-    coupon_code_problem,
+    CodeStatus, CouponCodeEntity, CouponCodeMode, DeleteCouponCodeRequest,
+    DeleteCouponCodeResponse, FailCode, ListCouponCodesRequest, ListCouponCodesResponse,
+    QueryCouponCodeRequest, QueryCouponCodeResponse, UploadCouponCodesRequest,
+    UploadCouponCodesResponse, coupon_code_problem,
 };
 use wxpay_model::{ErrorCode, Timestamp};
 
 use crate::api_error::ApiError;
 use crate::ops::coupons::page;
 use crate::state::codes::{CodePool, PremadeCode};
+use crate::state::stocks::i64_of;
 use crate::state::{Ctx, Reply, State};
 
 impl State {
     fn upload_pool(&mut self, ctx: &Ctx, stock_id: &str) -> Result<&mut CodePool, ApiError> {
         let stock = self.own_stock(stock_id, &ctx.mchid)?;
-        if stock.code_mode != "MERCHANT_UPLOAD" {
+        if *stock.code_mode() != CouponCodeMode::MerchantUpload {
             return Err(ApiError::invalid(
                 "发券模式不合法，请更换支持预上传code的批次后重试",
             ));
@@ -37,7 +39,7 @@ impl State {
         let stock_id = req.stock_id.as_str();
         let no = &req.upload_request_no;
         let codes = &req.coupon_code_list;
-        let max = self.own_stock(stock_id, &ctx.mchid)?.max_coupons;
+        let max = self.own_stock(stock_id, &ctx.mchid)?.max_coupons();
         let scope_no = format!("{stock_id}/{no}");
         self.idempotent("upload_codes", &ctx.mchid, &scope_no, body, |st| {
             let now = ctx.now;
@@ -111,7 +113,7 @@ impl State {
     ) -> Result<Reply, ApiError> {
         let stock_id = req.stock_id.as_str();
         self.own_stock(stock_id, &ctx.mchid)?;
-        let status = req.status.as_ref().map(|s| s.as_str());
+        let status = req.status.as_ref();
         if let Some(s) = &req.status
             && s.is_unknown()
         {
@@ -130,25 +132,25 @@ impl State {
             .codes
             .iter()
             .filter(|(_, c)| match status {
-                Some("AVAILABLE") => c.dispatched.is_none(),
+                Some(CodeStatus::Available) => c.dispatched.is_none(),
                 Some(_) => c.dispatched.is_some(),
                 None => true,
             })
             .collect();
         matching.sort_by_key(|(_, c)| c.upload_order);
-        let data: Vec<Value> = matching
+        let data: Vec<CouponCodeEntity> = matching
             .iter()
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(usize::try_from(limit).unwrap_or(100))
             .map(|(k, c)| CodePool::render(k, c))
             .collect();
-        Ok(Reply::ok(json!({
-            "stock_id": stock_id,
-            "total_count": matching.len(),
-            "data": data,
-            "offset": offset,
-            "limit": limit,
-        })))
+        Ok(Reply::answer(&ListCouponCodesResponse {
+            stock_id: stock_id.to_owned(),
+            total_count: i64_of(matching.len() as u64),
+            data: Some(data),
+            offset: i64_of(offset),
+            limit: i64_of(limit),
+        }))
     }
 
     /// `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
@@ -164,13 +166,16 @@ impl State {
             .get(stock_id)
             .and_then(|p| p.codes.get(code))
             .ok_or_else(|| ApiError::not_found(format!("预存code {code} 不存在")))?;
-        let mut out = json!({"code_information": CodePool::render(code, c)});
-        if c.dispatched.is_some()
-            && let Some(coupon) = self.coupons.get(&(stock_id.to_owned(), code.to_owned()))
-        {
-            out["coupon_information"] = self.render_coupon(coupon, ctx.now);
-        }
-        Ok(Reply::ok(out))
+        let coupon = c
+            .dispatched
+            .as_ref()
+            .and_then(|_| self.coupons.get(&(stock_id.to_owned(), code.to_owned())))
+            .map(|coupon| self.render_coupon(coupon, ctx.now))
+            .transpose()?;
+        Ok(Reply::answer(&QueryCouponCodeResponse {
+            code_information: CodePool::render(code, c),
+            coupon_information: coupon,
+        }))
     }
 
     /// `DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}?delete_request_no=…`.
@@ -181,7 +186,8 @@ impl State {
     ) -> Result<Reply, ApiError> {
         let (stock_id, code) = (req.stock_id.as_str(), req.coupon_code.as_str());
         let no = req.delete_request_no.clone();
-        let request = json!({"stock_id": stock_id, "coupon_code": code});
+        // A DELETE has no body: the number stands for the model's request (the code it removes).
+        let request = serde_json::to_value(req).unwrap_or(Value::Null);
         self.idempotent("delete_code", &ctx.mchid, &no, &request, |st| {
             let pool = st.upload_pool(ctx, stock_id)?;
             match pool.codes.get(code) {

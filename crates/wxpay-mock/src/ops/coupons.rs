@@ -2,18 +2,20 @@
 //! returning, deactivating, associating orders, and the list/query answers (CouponEntity, §9.6).
 //! What stays here is the server's: who may act on which coupon, states, validity, caps.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use wxpay_model::Timestamp;
 use wxpay_model::busifavor::{
-    AssociateOrderRequest, AssociateOrderResponse, AttachInfoField, CouponEventType,
-    CouponSendEvent, DeactivateCouponRequest, DeactivateCouponResponse, DisassociateOrderResponse,
-    ListUserCouponsRequest, NestedSendCouponResult, QueryUserCouponRequest, ReturnCouponRequest,
+    AssociateOrderRequest, AssociateOrderResponse, AttachInfoField, CouponCodeMode, CouponEntity,
+    CouponEventType, CouponSendEvent, CouponState, DeactivateCouponRequest,
+    DeactivateCouponResponse, DisassociateOrderResponse, ListUserCouponsRequest,
+    ListUserCouponsResponse, NestedSendCouponResult, QueryUserCouponRequest, ReturnCouponRequest,
     ReturnCouponResponse, SendChannel, SendCouponRequest, SendCouponResponse, UseCouponRequest,
     UseCouponResponse, coupon_code_problem,
 };
 
 use crate::api_error::ApiError;
-use crate::state::coupons::{Coupon, CouponState};
+use crate::state::coupons::Coupon;
+use crate::state::stocks::i64_of;
 use crate::state::{CouponSent, Ctx, Reply, State};
 
 /// A page parameter: the default when absent, the server's cap (`PARAM_ERROR` above it).
@@ -55,8 +57,8 @@ impl State {
     fn issue_once(&mut self, now: i64, req: &Issue<'_>) -> Result<Reply, ApiError> {
         let stock = self.own_stock(req.stock_id, req.send_merchant)?;
         stock.check_issuable(req.openid, now)?;
-        let code = match stock.code_mode.as_str() {
-            "MERCHANT_API" => {
+        let code = match stock.code_mode() {
+            CouponCodeMode::MerchantApi => {
                 let code = req.coupon_code.ok_or_else(|| {
                     ApiError::param(
                         "/coupon_code",
@@ -79,7 +81,7 @@ impl State {
                 }
                 code.to_owned()
             }
-            "MERCHANT_UPLOAD" => self
+            CouponCodeMode::MerchantUpload => self
                 .codes
                 .get(req.stock_id)
                 .and_then(|pool| pool.pick_available())
@@ -222,9 +224,9 @@ impl State {
         let (code, stock_id) = (req.coupon_code.as_str(), req.stock_id.as_deref());
         let no = req.use_request_no.clone();
         let openid = req.openid.as_deref();
-        let use_time = req.use_time.as_str();
+        let use_time = &req.use_time;
         let key = self.find_coupon(&ctx.mchid, stock_id, code)?;
-        if stock_id.is_none() && self.stock(&key.0)?.code_mode != "WECHATPAY_MODE" {
+        if stock_id.is_none() && *self.stock(&key.0)?.code_mode() != CouponCodeMode::WechatpayMode {
             return Err(ApiError::param(
                 "/stock_id",
                 Value::Null,
@@ -242,14 +244,14 @@ impl State {
             match coupon.state {
                 CouponState::Used => return Err(ApiError::exists("券已被其他订单核销")),
                 CouponState::Deactivated => return Err(ApiError::invalid("券已失效，不可核销")),
-                CouponState::Sended => {}
+                _ => {}
             }
             if now < coupon.available_start || now > coupon.expire {
                 return Err(ApiError::new(403, "RULE_LIMIT", "券不在有效期内"));
             }
             coupon.state = CouponState::Used;
             coupon.use_request_no = Some(no.clone());
-            coupon.use_time = Some(use_time.to_owned());
+            coupon.use_time = Some(use_time.clone());
             Ok(Reply::answer(&UseCouponResponse {
                 stock_id: key.0.clone(),
                 openid: coupon.openid.clone(),
@@ -258,75 +260,38 @@ impl State {
         })
     }
 
-    /// The CouponEntity of spec §9.6.
-    pub(crate) fn render_coupon(&self, c: &Coupon, now: i64) -> Value {
-        let mut v = Map::new();
-        if let Some(stock) = self.stocks.get(&c.stock_id) {
-            for k in [
-                "belong_merchant",
-                "stock_name",
-                "comment",
-                "goods_name",
-                "stock_type",
-                "display_pattern_info",
-                "coupon_use_rule",
-                "custom_entrance",
-            ] {
-                if let Some(x) = stock.def.get(k) {
-                    v.insert(k.to_owned(), x.clone());
-                }
-            }
-            for k in ["transferable", "shareable"] {
-                let flag = stock
-                    .def
-                    .get("stock_send_rule")
-                    .and_then(|r| r.get(k))
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false);
-                v.insert(k.to_owned(), json!(flag));
-            }
-        }
-        let mut put = |k: &str, x: Value| {
-            v.insert(k.to_owned(), x);
-        };
-        put("coupon_code", json!(c.code));
-        put("stock_id", json!(c.stock_id));
-        put("coupon_state", json!(c.state_name(now)));
-        put(
-            "available_start_time",
-            json!(Timestamp::from_unix_beijing(c.available_start)),
-        );
-        put("expire_time", json!(Timestamp::from_unix_beijing(c.expire)));
-        put(
-            "receive_time",
-            json!(Timestamp::from_unix_beijing(c.receive_time)),
-        );
-        put("send_request_no", json!(c.send_request_no));
-        if let Some(x) = &c.use_request_no {
-            put("use_request_no", json!(x));
-        }
-        if let Some(x) = &c.use_time {
-            put("use_time", json!(x));
-        }
-        if let Some(x) = &c.associate_out_trade_no {
-            put("associate_out_trade_no", json!(x));
-        }
-        if let Some(x) = &c.return_request_no {
-            put("return_request_no", json!(x));
-        }
-        if let Some(x) = c.return_time {
-            put("return_time", json!(Timestamp::from_unix_beijing(x)));
-        }
-        if let Some(x) = &c.deactivate_request_no {
-            put("deactivate_request_no", json!(x));
-        }
-        if let Some(x) = c.deactivate_time {
-            put("deactivate_time", json!(Timestamp::from_unix_beijing(x)));
-        }
-        if let Some(x) = &c.deactivate_reason {
-            put("deactivate_reason", json!(x));
-        }
-        Value::Object(v)
+    /// The CouponEntity of spec §9.6: the stock's definition and the coupon's own history.
+    pub(crate) fn render_coupon(&self, c: &Coupon, now: i64) -> Result<CouponEntity, ApiError> {
+        let stock = self.stock(&c.stock_id)?;
+        let (info, send) = (&stock.info, &stock.info.stock_send_rule);
+        let at = |t: i64| Some(Timestamp::from_unix_beijing(t).into());
+        Ok(CouponEntity {
+            belong_merchant: info.belong_merchant.clone(),
+            stock_name: info.stock_name.clone(),
+            comment: info.comment.clone(),
+            goods_name: info.goods_name.clone(),
+            stock_type: info.stock_type.clone(),
+            transferable: Some(send.transferable.unwrap_or(false)),
+            shareable: Some(send.shareable.unwrap_or(false)),
+            coupon_state: Some(c.state_at(now)),
+            display_pattern_info: info.display_pattern_info.clone(),
+            coupon_use_rule: info.coupon_use_rule.clone(),
+            custom_entrance: info.custom_entrance.clone(),
+            coupon_code: Some(c.code.clone()),
+            stock_id: Some(c.stock_id.clone()),
+            available_start_time: at(c.available_start),
+            expire_time: at(c.expire),
+            receive_time: at(c.receive_time),
+            send_request_no: Some(c.send_request_no.clone()),
+            use_request_no: c.use_request_no.clone(),
+            use_time: c.use_time.clone().map(Into::into),
+            associate_out_trade_no: c.associate_out_trade_no.clone(),
+            return_request_no: c.return_request_no.clone(),
+            return_time: c.return_time.and_then(at),
+            deactivate_request_no: c.deactivate_request_no.clone(),
+            deactivate_time: c.deactivate_time.and_then(at),
+            deactivate_reason: c.deactivate_reason.clone(),
+        })
     }
 
     /// `GET /v3/marketing/busifavor/users/{openid}/coupons`.
@@ -347,7 +312,7 @@ impl State {
                 "query",
             ));
         }
-        let state = req.coupon_state.as_ref().map(|s| s.as_str());
+        let state = req.coupon_state.as_ref();
         let creator = req.creator_merchant.as_deref();
         let belong = req.belong_merchant.as_deref();
         let sender = req.sender_merchant.as_deref();
@@ -371,7 +336,7 @@ impl State {
             .values()
             .filter(|c| c.openid == openid)
             .filter(|c| stock_id.is_none_or(|s| c.stock_id == s))
-            .filter(|c| state.is_none_or(|s| c.state_name(ctx.now) == s))
+            .filter(|c| state.is_none_or(|s| c.state_at(ctx.now) == *s))
             .filter(|c| {
                 let Some(stock) = self.stocks.get(&c.stock_id) else {
                     return false;
@@ -381,18 +346,18 @@ impl State {
                     && sender.is_none_or(|m| c.send_merchant == m)
             })
             .collect();
-        let data: Vec<Value> = matching
+        let data = matching
             .iter()
             .skip(usize::try_from(offset).unwrap_or(usize::MAX))
             .take(usize::try_from(limit).unwrap_or(50))
             .map(|c| self.render_coupon(c, ctx.now))
-            .collect();
-        Ok(Reply::ok(json!({
-            "data": data,
-            "total_count": matching.len(),
-            "offset": offset,
-            "limit": limit,
-        })))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Reply::answer(&ListUserCouponsResponse {
+            data: Some(data),
+            total_count: i64_of(matching.len() as u64),
+            offset: i64_of(offset),
+            limit: i64_of(limit),
+        }))
     }
 
     /// `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
@@ -412,7 +377,7 @@ impl State {
                 .is_some_and(|s| s.visible_to(&ctx.mchid))
         });
         match (first, found.next()) {
-            (Some(c), _) => Ok(Reply::ok(self.render_coupon(c, ctx.now))),
+            (Some(c), _) => Ok(Reply::answer(&self.render_coupon(c, ctx.now)?)),
             (None, Some(_)) => Err(ApiError::no_auth("无权查询该券")),
             (None, None) => Err(ApiError::not_found(format!("券{code}不存在"))),
         }
@@ -458,10 +423,10 @@ impl State {
         self.idempotent("deactivate_coupon", &ctx.mchid, &no, body, |st| {
             let now = ctx.now;
             let coupon = st.coupon_mut(&key)?;
-            if coupon.state_name(now) != "SENDED" {
+            let state = coupon.state_at(now);
+            if state != CouponState::Sended {
                 return Err(ApiError::invalid(format!(
-                    "券状态为{}，只有可用的券才能失效",
-                    coupon.state_name(now)
+                    "券状态为{state}，只有可用的券才能失效"
                 )));
             }
             coupon.state = CouponState::Deactivated;
@@ -495,7 +460,7 @@ impl State {
             let now = ctx.now;
             let coupon = st.coupon_mut(&key)?;
             if associate {
-                if coupon.state_name(now) != "SENDED" {
+                if coupon.state_at(now) != CouponState::Sended {
                     return Err(ApiError::invalid("只有可用的券才能关联订单"));
                 }
                 match &coupon.associate_out_trade_no {

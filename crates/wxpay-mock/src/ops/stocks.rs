@@ -4,15 +4,15 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use wxpay_model::Timestamp;
 use wxpay_model::busifavor::{
     CouponCodeMode, CreateStockRequest, CreateStockResponse, ModifyBudgetRequest,
-    ModifyBudgetResponse, ModifyStockRequest, StockType,
+    ModifyBudgetResponse, ModifyStockRequest, StockInfo, StockState, StockType,
 };
 
 use crate::api_error::ApiError;
-use crate::state::stocks::Stock;
+use crate::state::stocks::{Stock, i64_of, u64_of};
 use crate::state::{Ctx, Reply, State};
 
 /// What `PATCH /stocks/{id}` may change (spec §8.3), per object; everything else (owner, type,
@@ -90,10 +90,6 @@ fn known(pointer: &str, unknown: bool, value: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn u64_of(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
-}
-
 /// The server's rules for a new stock beyond the model's field rules.
 fn check_definition(req: &CreateStockRequest) -> Result<(), ApiError> {
     known(
@@ -146,23 +142,15 @@ impl State {
             &req.out_request_no,
             body,
             |st| {
-                let mut def = match serde_json::to_value(req) {
-                    Ok(Value::Object(def)) => def,
-                    _ => Map::new(),
-                };
-                def.remove("out_request_no");
                 let rule = &req.coupon_use_rule;
                 let times = &rule.coupon_available_time;
-                let send = &req.stock_send_rule;
                 let unit_amount = match (&req.stock_type, &rule.fixed_normal_coupon) {
                     (StockType::Normal, Some(c)) => c.discount_amount.map_or(0, u64_of),
                     _ => 0,
                 };
                 let stock_id = format!("128{:011}", st.next_seq());
                 let stock = Stock {
-                    stock_id: stock_id.clone(),
                     creator: ctx.mchid.clone(),
-                    state: "RUNNING".to_owned(),
                     begin: times
                         .available_begin_time
                         .unix_timestamp()
@@ -171,19 +159,28 @@ impl State {
                         .available_end_time
                         .unix_timestamp()
                         .unwrap_or_default(),
-                    max_coupons: send.max_coupons.map_or(0, u64_of),
-                    max_coupons_per_user: u64_of(send.max_coupons_per_user),
-                    max_coupons_by_day: send.max_coupons_by_day.map(u64_of),
-                    max_amount: send.max_amount.map(u64_of),
-                    max_amount_by_day: send.max_amount_by_day.map(u64_of),
                     unit_amount,
                     sent: 0,
                     sent_by_day: HashMap::new(),
                     sent_by_user: HashMap::new(),
-                    subsidy: req.subsidy.unwrap_or(false),
-                    stock_type: req.stock_type.as_str().to_owned(),
-                    code_mode: req.coupon_code_mode.as_str().to_owned(),
-                    def,
+                    info: StockInfo {
+                        stock_name: req.stock_name.clone(),
+                        belong_merchant: req.belong_merchant.clone(),
+                        comment: req.comment.clone(),
+                        goods_name: req.goods_name.clone(),
+                        stock_type: req.stock_type.clone(),
+                        coupon_use_rule: req.coupon_use_rule.clone(),
+                        stock_send_rule: req.stock_send_rule.clone(),
+                        custom_entrance: req.custom_entrance.clone(),
+                        display_pattern_info: req.display_pattern_info.clone(),
+                        stock_state: StockState::Running,
+                        coupon_code_mode: req.coupon_code_mode.clone(),
+                        stock_id: stock_id.clone(),
+                        coupon_code_count: None,
+                        notify_config: req.notify_config.clone(),
+                        send_count_information: None,
+                        subsidy: Some(req.subsidy.unwrap_or(false)),
+                    },
                 };
                 if req.coupon_code_mode == CouponCodeMode::MerchantUpload {
                     st.codes.entry(stock_id.clone()).or_default();
@@ -200,12 +197,12 @@ impl State {
     /// `GET /v3/marketing/busifavor/stocks/{stock_id}`.
     pub(crate) fn query_stock(&self, ctx: &Ctx, stock_id: &str) -> Result<Reply, ApiError> {
         let stock = self.own_stock(stock_id, &ctx.mchid)?;
-        let counts = (stock.code_mode == "MERCHANT_UPLOAD").then(|| {
+        let counts = (*stock.code_mode() == CouponCodeMode::MerchantUpload).then(|| {
             self.codes
                 .get(stock_id)
                 .map_or((0, 0), |p| (p.total(), p.available()))
         });
-        Ok(Reply::ok(stock.render(ctx.now, counts)))
+        Ok(Reply::answer(&stock.render(ctx.now, counts)))
     }
 
     /// `PATCH /v3/marketing/busifavor/stocks/{stock_id}` (204).
@@ -229,30 +226,26 @@ impl State {
         let scope_no = format!("{stock_id}/{}", req.out_request_no);
         self.idempotent("modify_stock", &ctx.mchid, &scope_no, body, |st| {
             let stock = st.own_stock_mut(stock_id, &ctx.mchid)?;
-            if stock.subsidy && req.subsidy == Some(false) {
+            if stock.subsidy() && req.subsidy == Some(false) {
                 return Err(ApiError::invalid("营销补差只能由false修改为true"));
             }
-            let Ok(Value::Object(changes)) = serde_json::to_value(req) else {
+            // The modification is a JSON merge of the model's request onto the model's stock.
+            let (Ok(mut info), Ok(Value::Object(mut changes))) =
+                (serde_json::to_value(&stock.info), serde_json::to_value(req))
+            else {
                 return Err(ApiError::system("cannot encode the modification"));
             };
-            for (key, value) in changes {
-                match key.as_str() {
-                    "out_request_no" => {}
-                    "coupon_use_rule"
-                    | "stock_send_rule"
-                    | "display_pattern_info"
-                    | "custom_entrance"
-                    | "notify_config" => {
-                        merge(stock.def.entry(key).or_insert(json!({})), &value);
-                    }
-                    _ => {
-                        stock.def.insert(key, value);
-                    }
-                }
-            }
-            if let Some(s) = req.subsidy {
-                stock.subsidy = s;
-            }
+            changes.remove("out_request_no");
+            merge(&mut info, &Value::Object(changes));
+            // A partial object where the stock has none (say `custom_entrance.mini_programs_info`
+            // without its required members) leaves no valid stock: refused, nothing changes.
+            stock.info = serde_json::from_value(info).map_err(|e| {
+                ApiError::param(
+                    "/",
+                    body.clone(),
+                    &format!("修改后的批次信息不完整，请补全必填字段: {e}"),
+                )
+            })?;
             Ok(Reply::no_content())
         })
     }
@@ -274,10 +267,10 @@ impl State {
                 return Err(ApiError::invalid("批次已过期，不可修改预算"));
             }
             if let (Some(t), Some(c)) = (target, current) {
-                if u64_of(c) != stock.max_coupons {
+                if u64_of(c) != stock.max_coupons() {
                     return Err(ApiError::invalid(format!(
                         "current_max_coupons与批次当前预算{}不一致",
-                        stock.max_coupons
+                        stock.max_coupons()
                     )));
                 }
                 if u64_of(t) < stock.sent {
@@ -286,22 +279,21 @@ impl State {
                         stock.sent
                     )));
                 }
-                stock.max_coupons = u64_of(t);
+                stock.info.stock_send_rule.max_coupons = Some(t);
             }
             if let (Some(t), Some(c)) = (target_day, current_day) {
-                if Some(u64_of(c)) != stock.max_coupons_by_day
-                    && !(c == 0 && stock.max_coupons_by_day.is_none())
+                if Some(u64_of(c)) != stock.max_coupons_by_day()
+                    && !(c == 0 && stock.max_coupons_by_day().is_none())
                 {
                     return Err(ApiError::invalid(
                         "current_max_coupons_by_day与批次当前单天预算不一致",
                     ));
                 }
-                stock.max_coupons_by_day = Some(u64_of(t));
+                stock.info.stock_send_rule.max_coupons_by_day = Some(t);
             }
-            let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
             Ok(Reply::answer(&ModifyBudgetResponse {
-                max_coupons: to_i64(stock.max_coupons),
-                max_coupons_by_day: stock.max_coupons_by_day.map(to_i64),
+                max_coupons: i64_of(stock.max_coupons()),
+                max_coupons_by_day: stock.max_coupons_by_day().map(i64_of),
             }))
         })
     }

@@ -1,10 +1,12 @@
 //! Subsidy operations (营销补差, spec §8.19–§8.23): who may pay for which coupon, how much is
 //! left to return. Field rules (amounts, ids, request numbers) are the model's.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use wxpay_model::Timestamp;
 use wxpay_model::busifavor::{
-    ListSubsidyPayReceiptsRequest, PaySubsidyRequest, ReturnSubsidyRequest,
+    ListSubsidyPayReceiptsRequest, PaySubsidyRequest, ReturnSubsidyRequest, StockType,
+    SubsidyPayReceipt, SubsidyPayReceiptList, SubsidyPayStatus, SubsidyReturnReceipt,
+    SubsidyReturnStatus,
 };
 
 use crate::api_error::ApiError;
@@ -20,15 +22,14 @@ impl State {
         body: &Value,
     ) -> Result<Reply, ApiError> {
         let (stock_id, code) = (req.stock_id.as_str(), req.coupon_code.as_str());
-        let (transaction_id, amount) = (req.transaction_id.as_str(), req.amount);
-        let (payer, payee) = (req.payer_merchant.as_str(), req.payee_merchant.as_str());
-        let (description, no) = (req.description.as_str(), req.out_subsidy_no.as_str());
+        let (payer, amount) = (req.payer_merchant.as_str(), req.amount);
+        let no = req.out_subsidy_no.as_str();
         self.idempotent("subsidy_pay", &ctx.mchid, no, body, |st| {
             let stock = st.own_stock(stock_id, &ctx.mchid)?;
-            if stock.stock_type == "EXCHANGE" {
+            if *stock.stock_type() == StockType::Exchange {
                 return Err(ApiError::invalid("换购券批次不支持营销补差"));
             }
-            if !stock.subsidy {
+            if !stock.subsidy() {
                 return Err(ApiError::invalid("批次未开启营销补差（subsidy）"));
             }
             if payer != stock.creator && payer != stock.belong_merchant() {
@@ -46,8 +47,8 @@ impl State {
             let already: i64 = st
                 .pay_receipts
                 .values()
-                .filter(|r| r.body["stock_id"] == stock_id && r.body["coupon_code"] == code)
-                .map(|r| r.amount)
+                .filter(|r| r.is_for(stock_id, code))
+                .map(|r| r.receipt.amount)
                 .sum();
             if let Some(max) = max_discount
                 && already + amount > i64::try_from(max).unwrap_or(i64::MAX)
@@ -57,27 +58,27 @@ impl State {
             let id = format!("1120200119165100{:014}", st.next_seq());
             let now = Timestamp::from_unix_beijing(ctx.now);
             let receipt = PayReceipt {
-                id: id.clone(),
                 creator: ctx.mchid.clone(),
-                body: json!({
-                    "subsidy_receipt_id": id,
-                    "stock_id": stock_id,
-                    "coupon_code": code,
-                    "transaction_id": transaction_id,
-                    "payer_merchant": payer,
-                    "payee_merchant": payee,
-                    "amount": amount,
-                    "description": description,
-                    "success_time": now,
-                    "out_subsidy_no": no,
-                    "create_time": now,
-                }),
-                amount,
+                receipt: SubsidyPayReceipt {
+                    subsidy_receipt_id: id.clone(),
+                    stock_id: stock_id.to_owned(),
+                    coupon_code: code.to_owned(),
+                    transaction_id: req.transaction_id.clone(),
+                    payer_merchant: payer.to_owned(),
+                    payee_merchant: req.payee_merchant.clone(),
+                    amount,
+                    description: req.description.clone(),
+                    status: SubsidyPayStatus::Success,
+                    fail_reason: None,
+                    success_time: Some(now.clone().into()),
+                    out_subsidy_no: no.to_owned(),
+                    create_time: Some(now.into()),
+                },
                 returned: 0,
             };
             let out = receipt.render();
             st.pay_receipts.insert(id, receipt);
-            Ok(Reply::ok(out))
+            Ok(Reply::answer(&out))
         })
     }
 
@@ -90,14 +91,16 @@ impl State {
         let (stock_id, code) = (req.stock_id.as_str(), req.coupon_code.as_str());
         let out_no = req.out_subsidy_no.as_deref();
         self.own_stock(stock_id, &ctx.mchid)?;
-        let list: Vec<Value> = self
+        let list: Vec<SubsidyPayReceipt> = self
             .pay_receipts
             .values()
-            .filter(|r| r.body["stock_id"] == stock_id && r.body["coupon_code"] == code)
-            .filter(|r| out_no.is_none_or(|n| r.body["out_subsidy_no"] == n))
+            .filter(|r| r.is_for(stock_id, code))
+            .filter(|r| out_no.is_none_or(|n| r.receipt.out_subsidy_no == n))
             .map(PayReceipt::render)
             .collect();
-        Ok(Reply::ok(json!({"pay_receipt_list": list})))
+        Ok(Reply::answer(&SubsidyPayReceiptList {
+            pay_receipt_list: Some(list),
+        }))
     }
 
     /// `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`.
@@ -109,7 +112,7 @@ impl State {
         if r.creator != ctx.mchid {
             return Err(ApiError::no_auth("无权查询该补差付款单"));
         }
-        Ok(Reply::ok(r.render()))
+        Ok(Reply::answer(&r.render()))
     }
 
     /// `POST /v3/marketing/busifavor/subsidy/return-receipts`.
@@ -120,9 +123,7 @@ impl State {
         body: &Value,
     ) -> Result<Reply, ApiError> {
         let (stock_id, code) = (req.stock_id.as_str(), req.coupon_code.as_str());
-        let (transaction_id, refund_id) = (req.transaction_id.as_str(), req.refund_id.as_str());
-        let (payer, payee) = (req.payer_merchant.as_str(), req.payee_merchant.as_str());
-        let (amount, description) = (req.amount, req.description.as_str());
+        let amount = req.amount;
         let no = req.out_subsidy_return_no.as_str();
         self.idempotent("subsidy_return", &ctx.mchid, no, body, |st| {
             st.own_stock(stock_id, &ctx.mchid)?;
@@ -131,44 +132,44 @@ impl State {
                 .values_mut()
                 .find(|r| {
                     r.creator == ctx.mchid
-                        && r.body["stock_id"] == stock_id
-                        && r.body["coupon_code"] == code
-                        && r.body["transaction_id"] == transaction_id
-                        && r.body["payer_merchant"] == payer
-                        && r.body["payee_merchant"] == payee
+                        && r.is_for(stock_id, code)
+                        && r.receipt.transaction_id == req.transaction_id
+                        && r.receipt.payer_merchant == req.payer_merchant
+                        && r.receipt.payee_merchant == req.payee_merchant
                 })
                 .ok_or_else(|| ApiError::not_found("未找到对应的补差付款单"))?;
-            if receipt.returned + amount > receipt.amount {
+            if receipt.returned + amount > receipt.receipt.amount {
                 return Err(ApiError::invalid("累计回退金额不能超过补差金额"));
             }
             receipt.returned += amount;
-            let receipt_id = receipt.id.clone();
+            let receipt_id = receipt.receipt.subsidy_receipt_id.clone();
             let id = format!("1120200119165200{:014}", st.next_seq());
             let now = Timestamp::from_unix_beijing(ctx.now);
-            let out = json!({
-                "subsidy_return_receipt_id": id,
-                "stock_id": stock_id,
-                "coupon_code": code,
-                "transaction_id": transaction_id,
-                "refund_id": refund_id,
-                "payer_merchant": payer,
-                "payee_merchant": payee,
-                "amount": amount,
-                "description": description,
-                "status": "SUCCESS",
-                "return_done_time": now,
-                "subsidy_receipt_id": receipt_id,
-                "out_subsidy_return_no": no,
-                "return_create_time": now,
-            });
+            let out = SubsidyReturnReceipt {
+                subsidy_return_receipt_id: Some(id.clone()),
+                stock_id: stock_id.to_owned(),
+                coupon_code: code.to_owned(),
+                transaction_id: req.transaction_id.clone(),
+                refund_id: req.refund_id.clone(),
+                payer_merchant: req.payer_merchant.clone(),
+                payee_merchant: req.payee_merchant.clone(),
+                amount,
+                description: req.description.clone(),
+                status: SubsidyReturnStatus::Success,
+                fail_reason: None,
+                return_done_time: Some(now.clone().into()),
+                subsidy_receipt_id: receipt_id,
+                out_subsidy_return_no: no.to_owned(),
+                return_create_time: Some(now.into()),
+            };
             st.return_receipts.insert(
                 id,
                 ReturnReceipt {
                     creator: ctx.mchid.clone(),
-                    body: out.clone(),
+                    receipt: out.clone(),
                 },
             );
-            Ok(Reply::ok(out))
+            Ok(Reply::answer(&out))
         })
     }
 
@@ -181,6 +182,6 @@ impl State {
         if r.creator != ctx.mchid {
             return Err(ApiError::no_auth("无权查询该补差回退单"));
         }
-        Ok(Reply::ok(r.body.clone()))
+        Ok(Reply::answer(&r.receipt))
     }
 }

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Value, json};
 use wxpay_model::Timestamp;
+use wxpay_model::busifavor::{CodeStatus, CouponCodeEntity};
 
 /// One uploaded code.
 #[derive(Debug, Clone)]
@@ -59,17 +59,21 @@ impl CodePool {
         }
     }
 
-    pub(crate) fn render(code: &str, c: &PremadeCode) -> Value {
-        let mut v = json!({
-            "code": code,
-            "code_status": if c.dispatched.is_some() { "DISPATCHED" } else { "AVAILABLE" },
-            "upload_time": Timestamp::from_unix_beijing(c.upload_time),
-        });
-        if let Some((t, openid)) = &c.dispatched {
-            v["dispatched_time"] = json!(Timestamp::from_unix_beijing(*t));
-            v["openid"] = json!(openid);
-            v["coupon_code"] = json!(code);
+    /// The code as §8.6 and §8.7 answer it.
+    pub(crate) fn render(code: &str, c: &PremadeCode) -> CouponCodeEntity {
+        let at = |t: i64| Some(Timestamp::from_unix_beijing(t).into());
+        let dispatched = c.dispatched.as_ref();
+        CouponCodeEntity {
+            code: code.to_owned(),
+            code_status: match dispatched {
+                Some(_) => CodeStatus::Dispatched,
+                None => CodeStatus::Available,
+            },
+            upload_time: at(c.upload_time),
+            dispatched_time: dispatched.and_then(|(t, _)| at(*t)),
+            openid: dispatched.map(|(_, openid)| openid.clone()),
+            unionid: None,
+            coupon_code: dispatched.map(|_| code.to_owned()),
         }
-        v
     }
 }

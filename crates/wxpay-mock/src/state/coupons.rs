@@ -1,14 +1,10 @@
 //! User coupons as the simulator keeps them (spec §9.6).
 
-/// Stored coupon states (`EXPIRED` is derived from the clock).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CouponState {
-    Sended,
-    Used,
-    Deactivated,
-}
+use wxpay_model::Timestamp;
+use wxpay_model::busifavor::CouponState;
 
-/// One user coupon.
+/// One user coupon. Its stored state is one of the model's `SENDED`, `USED` or `DEACTIVATED`;
+/// `EXPIRED` is derived from the clock ([`Coupon::state_at`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Coupon {
     pub(crate) code: String,
@@ -21,7 +17,7 @@ pub(crate) struct Coupon {
     pub(crate) send_request_no: String,
     pub(crate) send_merchant: String,
     pub(crate) use_request_no: Option<String>,
-    pub(crate) use_time: Option<String>,
+    pub(crate) use_time: Option<Timestamp>,
     pub(crate) associate_out_trade_no: Option<String>,
     pub(crate) return_request_no: Option<String>,
     pub(crate) return_time: Option<i64>,
@@ -32,12 +28,10 @@ pub(crate) struct Coupon {
 
 impl Coupon {
     /// The state as WeChat Pay reports it now.
-    pub(crate) fn state_name(&self, now: i64) -> &'static str {
+    pub(crate) fn state_at(&self, now: i64) -> CouponState {
         match self.state {
-            CouponState::Sended if now > self.expire => "EXPIRED",
-            CouponState::Sended => "SENDED",
-            CouponState::Used => "USED",
-            CouponState::Deactivated => "DEACTIVATED",
+            CouponState::Sended if now > self.expire => CouponState::Expired,
+            ref s => s.clone(),
         }
     }
 }
