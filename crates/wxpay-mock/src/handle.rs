@@ -15,13 +15,16 @@ use wxpay_model::busifavor::{SetCallbackRequest, StockState};
 use crate::api_error::ApiError;
 use crate::callbacks::{DeliveryAttempt, NotificationRecord, Notifier, RetrySchedule};
 use crate::claims::{Claim, ClaimedCoupon};
+use crate::connections::OpenConnections;
 use crate::error::{Error, Result};
 use crate::faults::{Fault, Faults};
 use crate::keys::SimulatorKeys;
+use crate::limits::Limits;
 use crate::merchant::{DEMO_MCHID, Merchant, MerchantConfig, demo_merchant_private_key_pem};
 use crate::server::serve;
 use crate::shared::Shared;
 use crate::state::State;
+use crate::state::idempotency::IdempotencyStore;
 
 /// Configures and starts a simulator.
 ///
@@ -42,6 +45,7 @@ pub struct MockBuilder {
     clock: Arc<dyn Clock>,
     tolerance: u64,
     schedule: RetrySchedule,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for MockBuilder {
@@ -52,6 +56,7 @@ impl std::fmt::Debug for MockBuilder {
             .field("demo", &self.demo)
             .field("tolerance", &self.tolerance)
             .field("schedule", &self.schedule)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -74,6 +79,7 @@ impl MockBuilder {
             clock: Arc::new(SystemClock),
             tolerance: 300,
             schedule: RetrySchedule::default(),
+            limits: Limits::default(),
         }
     }
 
@@ -120,8 +126,41 @@ impl MockBuilder {
         self
     }
 
+    /// Connections served at once (default 1024, allowed 1–1 000 000). A connection beyond
+    /// this is accepted and closed at once, without an answer; see
+    /// [`MockHandle::open_connections`].
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.limits.max_connections = n;
+        self
+    }
+
+    /// How long a client may take to send a request's complete headers (default 30 s,
+    /// allowed 10 ms–1 h); a connection still sending them after that is closed.
+    pub fn header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How many request numbers (`out_request_no`, `use_request_no`, …) are remembered for
+    /// idempotent replays (default 100 000, allowed 1–100 000 000). When full, the oldest is
+    /// forgotten: a replay of a forgotten number runs as a new request.
+    pub fn idempotency_capacity(mut self, n: usize) -> Self {
+        self.limits.idempotency_capacity = n;
+        self
+    }
+
+    /// Approximate memory the remembered requests and answers may take (default 64 MiB,
+    /// allowed 1 KiB–1 TiB); the oldest are forgotten beyond it.
+    pub fn idempotency_max_bytes(mut self, bytes: usize) -> Self {
+        self.limits.idempotency_max_bytes = bytes;
+        self
+    }
+
     /// Binds and starts serving in the background. Must be called inside a tokio runtime.
+    ///
+    /// Fails with [`Error::Config`] if a limit is out of its range, before binding.
     pub async fn start(self) -> Result<MockHandle> {
+        self.limits.check()?;
         let keys = Arc::new(match self.keys {
             Some(k) => k,
             None => SimulatorKeys::builtin()?,
@@ -151,10 +190,15 @@ impl MockBuilder {
             self.schedule,
             tokio::runtime::Handle::current(),
         ));
+        let mut state = State::default();
+        state.idempotency = IdempotencyStore::new(
+            self.limits.idempotency_capacity,
+            self.limits.idempotency_max_bytes,
+        );
         let shared = Arc::new(Shared {
             keys,
             merchants,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(state),
             clock: self.clock,
             tolerance: self.tolerance,
             faults: Faults::default(),
@@ -162,11 +206,19 @@ impl MockBuilder {
             stopping: tokio::sync::watch::channel(false).0,
         });
         let (stop, stop_rx) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, Arc::clone(&shared), stop_rx));
+        let open = OpenConnections::default();
+        let task = tokio::spawn(serve(
+            listener,
+            Arc::clone(&shared),
+            self.limits,
+            open.clone(),
+            stop_rx,
+        ));
         tracing::info!(%addr, "wxpay-mock: WeChat Pay simulator listening");
         Ok(MockHandle {
             addr,
             shared,
+            open,
             stop: Some(stop),
             task: Some(task),
         })
@@ -192,6 +244,7 @@ impl MockBuilder {
 pub struct MockHandle {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    open: OpenConnections,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -214,6 +267,20 @@ impl MockHandle {
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// How many client connections are being served now (at most
+    /// [`MockBuilder::max_connections`]).
+    pub fn open_connections(&self) -> usize {
+        self.open.count()
+    }
+
+    /// How many request numbers are remembered for idempotent replays now (at most
+    /// [`MockBuilder::idempotency_capacity`]).
+    pub fn remembered_request_numbers(&self) -> usize {
+        self.shared
+            .with_state(|st| st.idempotency.len())
+            .unwrap_or_default()
     }
 
     /// The simulator's key material (public key, platform certificate).
