@@ -39,7 +39,7 @@ use crate::state::idempotency::IdempotencyStore;
 /// ```
 pub struct MockBuilder {
     addr: SocketAddr,
-    keys: Option<SimulatorKeys>,
+    keys: Option<Arc<SimulatorKeys>>,
     merchants: Vec<MerchantConfig>,
     demo: bool,
     clock: Arc<dyn Clock>,
@@ -91,7 +91,7 @@ impl MockBuilder {
 
     /// Uses your own key material instead of the built-in simulator keys.
     pub fn keys(mut self, keys: SimulatorKeys) -> Self {
-        self.keys = Some(keys);
+        self.keys = Some(Arc::new(keys));
         self
     }
 
@@ -160,11 +160,47 @@ impl MockBuilder {
     ///
     /// Fails with [`Error::Config`] if a limit is out of its range, before binding.
     pub async fn start(self) -> Result<MockHandle> {
+        let addr = self.addr;
+        let (shared, limits) = self.into_shared(tokio::runtime::Handle::current())?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stop_rx) = oneshot::channel();
+        let open = OpenConnections::default();
+        let task = tokio::spawn(serve(
+            listener,
+            Arc::clone(&shared),
+            limits,
+            open.clone(),
+            stop_rx,
+        ));
+        tracing::info!(%addr, "wxpay-mock: WeChat Pay simulator listening");
+        Ok(MockHandle {
+            addr,
+            shared,
+            open,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// Uses key material already loaded (the fuzzing entry shares one set across inputs).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn shared_keys(mut self, keys: Arc<SimulatorKeys>) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// What the request handlers run on (keys, merchants, state, notifier), without a socket;
+    /// callback deliveries are spawned on `runtime`.
+    pub(crate) fn into_shared(
+        self,
+        runtime: tokio::runtime::Handle,
+    ) -> Result<(Arc<Shared>, Limits)> {
         self.limits.check()?;
-        let keys = Arc::new(match self.keys {
+        let keys = match self.keys {
             Some(k) => k,
-            None => SimulatorKeys::builtin()?,
-        });
+            None => Arc::new(SimulatorKeys::builtin()?),
+        };
         let mut configs = self.merchants;
         if self.demo && !configs.iter().any(|m| m.mchid() == DEMO_MCHID) {
             configs.insert(0, MerchantConfig::demo());
@@ -182,13 +218,11 @@ impl MockBuilder {
                 });
             }
         }
-        let listener = tokio::net::TcpListener::bind(self.addr).await?;
-        let addr = listener.local_addr()?;
         let notifier = Arc::new(Notifier::new(
             Arc::clone(&keys),
             Arc::clone(&self.clock),
             self.schedule,
-            tokio::runtime::Handle::current(),
+            runtime,
         ));
         let mut state = State::default();
         state.idempotency = IdempotencyStore::new(
@@ -205,23 +239,7 @@ impl MockBuilder {
             notifier,
             stopping: tokio::sync::watch::channel(false).0,
         });
-        let (stop, stop_rx) = oneshot::channel();
-        let open = OpenConnections::default();
-        let task = tokio::spawn(serve(
-            listener,
-            Arc::clone(&shared),
-            self.limits,
-            open.clone(),
-            stop_rx,
-        ));
-        tracing::info!(%addr, "wxpay-mock: WeChat Pay simulator listening");
-        Ok(MockHandle {
-            addr,
-            shared,
-            open,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        Ok((shared, self.limits))
     }
 
     /// Starts, runs until `shutdown` resolves, then shuts down gracefully (for a standalone

@@ -50,6 +50,9 @@ mod clock;
 mod connections;
 mod error;
 mod faults;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod handle;
 mod keys;
 mod limits;

@@ -13,9 +13,12 @@ use crate::state::Reply;
 /// (scope, merchant, request number).
 pub(crate) type Key = (&'static str, String, String);
 
-/// Bookkeeping per remembered number beyond its text: the map entry, the order queue entry,
-/// the `Value` trees' nodes. An estimate; what counts is that it grows with every entry.
-const ENTRY_OVERHEAD: usize = 256;
+/// Bookkeeping per remembered number beyond its text: the map and queue entries, the keys.
+const ENTRY_OVERHEAD: usize = 512;
+/// A parsed `Value` tree takes about this many times its JSON text (nodes, map entries,
+/// string headers). Together with [`ENTRY_OVERHEAD`] this matches the measured growth of
+/// ~1 KB per small remembered request (tests/flood_memory.rs).
+const TREE_FACTOR: usize = 3;
 
 /// What one request number is remembered as.
 #[derive(Debug)]
@@ -101,9 +104,9 @@ impl IdempotencyStore {
     }
 }
 
-/// The entry's JSON text lengths plus its key and a fixed overhead.
+/// The entry's approximate footprint: its JSON trees, its key and a fixed overhead.
 fn estimate(key: &Key, request: &Value, reply: &Reply) -> usize {
-    let text = |v: &Value| serde_json::to_vec(v).map_or(0, |t| t.len());
+    let text = |v: &Value| TREE_FACTOR * serde_json::to_vec(v).map_or(0, |t| t.len());
     ENTRY_OVERHEAD
         + key.0.len()
         + key.1.len()
