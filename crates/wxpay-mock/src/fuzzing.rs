@@ -189,7 +189,8 @@ mod tests {
     use super::*;
 
     fn corpus() -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/simulator_pipeline")
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../fuzz/corpus/simulator_pipeline")
     }
 
     #[test]
