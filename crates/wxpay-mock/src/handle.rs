@@ -135,7 +135,8 @@ impl MockBuilder {
     }
 
     /// How long a client may take to send a request's complete headers (default 30 s,
-    /// allowed 10 ms–1 h); a connection still sending them after that is closed.
+    /// allowed 10 ms–1 h), counted from connecting or from the last answer on a kept-alive
+    /// connection; a connection without a complete head by then is closed.
     pub fn header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.limits.header_read_timeout = timeout;
         self

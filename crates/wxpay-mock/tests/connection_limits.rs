@@ -16,20 +16,19 @@ async fn until_open(mock: &MockHandle, n: usize) {
     }
 }
 
-/// True if the server closed `stream` (EOF or reset) before `limit`; false if it is still open.
+/// True if the server closed `stream` (EOF or reset) before `limit`, whatever it sent first
+/// (the rest of an answer, a 408); false if it is still open at `limit`.
 async fn closed_by_server(stream: &mut TcpStream, limit: Duration) -> bool {
-    let mut buf = [0u8; 256];
-    match tokio::time::timeout(limit, stream.read(&mut buf)).await {
-        Ok(Ok(0) | Err(_)) => true,
-        Ok(Ok(_)) => {
-            // An answer (e.g. 408) followed by a close also counts as cut off.
-            matches!(
-                tokio::time::timeout(limit, stream.read(&mut buf)).await,
-                Ok(Ok(0) | Err(_))
-            )
+    let mut buf = [0u8; 4096];
+    let reading = async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
         }
-        Err(_) => false,
-    }
+    };
+    tokio::time::timeout(limit, reading).await.is_ok()
 }
 
 #[tokio::test]
@@ -130,4 +129,38 @@ async fn out_of_range_settings_are_refused_by_name() {
             other => panic!("{name}: expected Error::Config, got {other:?}"),
         }
     }
+}
+
+/// Silent from the start, or idle after an answer on a kept-alive connection: either way the
+/// header deadline frees the place.
+#[tokio::test]
+async fn a_client_that_sends_nothing_is_cut_off_too() {
+    let mock = MockBuilder::new()
+        .header_read_timeout(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap();
+    let mut silent = TcpStream::connect(mock.local_addr()).await.unwrap();
+    assert!(
+        closed_by_server(&mut silent, Duration::from_secs(20)).await,
+        "a silent connection held its place"
+    );
+    until_open(&mock, 0).await;
+    let mut idle = TcpStream::connect(mock.local_addr()).await.unwrap();
+    idle.write_all(b"GET /mock/v1/config HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let n = idle.read(&mut buf).await.unwrap();
+    assert!(
+        buf[..n].starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    assert!(
+        closed_by_server(&mut idle, Duration::from_secs(20)).await,
+        "an idle kept-alive connection held its place"
+    );
+    until_open(&mock, 0).await;
+    mock.shutdown().await;
 }
