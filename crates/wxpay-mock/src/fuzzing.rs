@@ -212,6 +212,13 @@ mod tests {
         let (mut seeds, mut answered, mut succeeded) = (0, 0, 0);
         for entry in std::fs::read_dir(corpus()).expect("fuzz/corpus/simulator_pipeline") {
             let path = entry.unwrap().path();
+            // Only the committed seeds; libFuzzer's own corpus grows beside them.
+            if !path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("seed-"))
+            {
+                continue;
+            }
             let answers = p.run(&std::fs::read(&path).unwrap());
             assert!(!answers.is_empty(), "{} runs no request", path.display());
             answered += answers.len();
