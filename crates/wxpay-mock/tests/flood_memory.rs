@@ -59,6 +59,9 @@ fn floods_do_not_grow_memory_without_bound() {
             .find(|l| l.starts_with("FLOOD "))
             .unwrap_or_else(|| panic!("phase {phase} printed no measurement:\n{text}"));
         eprintln!("{line}");
+        for detail in text.lines().filter(|l| l.starts_with("trickle answers")) {
+            eprintln!("{detail}");
+        }
     }
 }
 
@@ -149,21 +152,33 @@ async fn trickle() -> (u64, u64) {
                 "POST /v3/marketing/busifavor/coupons/use HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {BODY}\r\n\r\n"
             );
             s.write_all(head.as_bytes()).await.unwrap();
+            let mut sent = 0usize;
             for _ in 0..BODY {
                 if s.write_all(b"x").await.is_err() {
                     break; // cut off by the body deadline
                 }
+                sent += 1;
                 tokio::task::yield_now().await;
             }
             let mut answer = Vec::new();
             let _ = s.read_to_end(&mut answer).await;
-            s
+            let text = String::from_utf8_lossy(&answer);
+            let status = format!(
+                "{} {}",
+                text.lines().next().unwrap_or("no answer"),
+                text.lines().last().unwrap_or("")
+            );
+            (s, format!("{status} after {} KB", sent / 1000))
         }));
     }
     let mut streams = Vec::new();
+    let mut statuses = std::collections::BTreeMap::<String, usize>::new();
     for t in tasks {
-        streams.push(t.await.unwrap());
+        let (stream, status) = t.await.unwrap();
+        *statuses.entry(status).or_default() += 1;
+        streams.push(stream);
     }
+    println!("trickle answers: {statuses:?}");
     let (held, _) = memory_kb();
     drop(streams);
     while mock.open_connections() > 0 {
