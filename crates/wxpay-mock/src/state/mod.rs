@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::api_error::ApiError;
 use crate::state::codes::CodePool;
 use crate::state::coupons::Coupon;
-use crate::state::idempotency::IdempotencyStore;
+use crate::state::idempotency::{IdempotencyStore, JsonSize};
 use crate::state::stocks::Stock;
 use crate::state::subsidy::{PayReceipt, ReturnReceipt};
 
@@ -57,6 +57,12 @@ impl Reply {
     }
 }
 
+impl JsonSize for Reply {
+    fn json_len(&self) -> usize {
+        self.body.as_ref().map_or(0, JsonSize::json_len)
+    }
+}
+
 /// Something that happened and needs a callback.
 #[derive(Debug, Clone)]
 pub(crate) struct CouponSent {
@@ -82,7 +88,7 @@ pub(crate) struct State {
     pub(crate) notify_urls: HashMap<String, NotifyUrl>,
     pub(crate) pay_receipts: BTreeMap<String, PayReceipt>,
     pub(crate) return_receipts: BTreeMap<String, ReturnReceipt>,
-    pub(crate) idempotency: IdempotencyStore,
+    pub(crate) idempotency: IdempotencyStore<Reply>,
     pub(crate) events: Vec<CouponSent>,
     seq: u64,
 }
