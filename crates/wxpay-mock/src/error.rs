@@ -36,6 +36,14 @@ pub enum Error {
         /// What to fix.
         problem: String,
     },
+    /// A limit given to [`MockBuilder`](crate::MockBuilder) is outside its allowed range.
+    #[error("simulator setting `{setting}` {problem}")]
+    Config {
+        /// The setter's name, e.g. `max_connections`.
+        setting: &'static str,
+        /// The value given and the range to choose from.
+        problem: String,
+    },
     /// A WeChat Pay public-key id does not look like `PUB_KEY_ID_` + 32 digits.
     #[error("public-key id `{0}` must be `PUB_KEY_ID_` followed by 32 decimal digits")]
     PublicKeyId(String),

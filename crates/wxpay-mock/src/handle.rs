@@ -15,13 +15,16 @@ use wxpay_model::busifavor::{CouponCodeMode, SetCallbackRequest, StockState};
 use crate::api_error::ApiError;
 use crate::callbacks::{DeliveryAttempt, NotificationRecord, Notifier, RetrySchedule};
 use crate::claims::{Claim, ClaimedCoupon};
+use crate::connections::OpenConnections;
 use crate::error::{Error, Result};
 use crate::faults::{Fault, Faults};
 use crate::keys::SimulatorKeys;
+use crate::limits::Limits;
 use crate::merchant::{DEMO_MCHID, Merchant, MerchantConfig, demo_merchant_private_key_pem};
 use crate::server::serve;
 use crate::shared::Shared;
 use crate::state::State;
+use crate::state::idempotency::IdempotencyStore;
 
 /// Configures and starts a simulator.
 ///
@@ -36,12 +39,13 @@ use crate::state::State;
 /// ```
 pub struct MockBuilder {
     addr: SocketAddr,
-    keys: Option<SimulatorKeys>,
+    keys: Option<Arc<SimulatorKeys>>,
     merchants: Vec<MerchantConfig>,
     demo: bool,
     clock: Arc<dyn Clock>,
     tolerance: u64,
     schedule: RetrySchedule,
+    limits: Limits,
 }
 
 impl std::fmt::Debug for MockBuilder {
@@ -52,6 +56,7 @@ impl std::fmt::Debug for MockBuilder {
             .field("demo", &self.demo)
             .field("tolerance", &self.tolerance)
             .field("schedule", &self.schedule)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -74,6 +79,7 @@ impl MockBuilder {
             clock: Arc::new(SystemClock),
             tolerance: 300,
             schedule: RetrySchedule::default(),
+            limits: Limits::default(),
         }
     }
 
@@ -85,7 +91,7 @@ impl MockBuilder {
 
     /// Uses your own key material instead of the built-in simulator keys.
     pub fn keys(mut self, keys: SimulatorKeys) -> Self {
-        self.keys = Some(keys);
+        self.keys = Some(Arc::new(keys));
         self
     }
 
@@ -120,12 +126,82 @@ impl MockBuilder {
         self
     }
 
+    /// Connections served at once (default 1024, allowed 1–1 000 000). A connection beyond
+    /// this is accepted and closed at once, without an answer; see
+    /// [`MockHandle::open_connections`].
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.limits.max_connections = n;
+        self
+    }
+
+    /// How long a client may take to send a request's complete headers (default 30 s,
+    /// allowed 10 ms–1 h), counted from connecting or from the last answer on a kept-alive
+    /// connection; a connection without a complete head by then is closed.
+    pub fn header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How many request numbers (`out_request_no`, `use_request_no`, …) are remembered for
+    /// idempotent replays (default 100 000, allowed 1–100 000 000). When full, the oldest is
+    /// forgotten: a replay of a forgotten number runs as a new request.
+    pub fn idempotency_capacity(mut self, n: usize) -> Self {
+        self.limits.idempotency_capacity = n;
+        self
+    }
+
+    /// Approximate memory the remembered requests and answers may take (default 64 MiB,
+    /// allowed 1 KiB–1 TiB); the oldest are forgotten beyond it.
+    pub fn idempotency_max_bytes(mut self, bytes: usize) -> Self {
+        self.limits.idempotency_max_bytes = bytes;
+        self
+    }
+
     /// Binds and starts serving in the background. Must be called inside a tokio runtime.
+    ///
+    /// Fails with [`Error::Config`] if a limit is out of its range, before binding.
     pub async fn start(self) -> Result<MockHandle> {
-        let keys = Arc::new(match self.keys {
+        let addr = self.addr;
+        let (shared, limits) = self.into_shared(tokio::runtime::Handle::current())?;
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stop_rx) = oneshot::channel();
+        let open = OpenConnections::default();
+        let task = tokio::spawn(serve(
+            listener,
+            Arc::clone(&shared),
+            limits,
+            open.clone(),
+            stop_rx,
+        ));
+        tracing::info!(%addr, "wxpay-mock: WeChat Pay simulator listening");
+        Ok(MockHandle {
+            addr,
+            shared,
+            open,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// Uses key material already loaded (the fuzzing entry shares one set across inputs).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn shared_keys(mut self, keys: Arc<SimulatorKeys>) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
+    /// What the request handlers run on (keys, merchants, state, notifier), without a socket;
+    /// callback deliveries are spawned on `runtime`.
+    pub(crate) fn into_shared(
+        self,
+        runtime: tokio::runtime::Handle,
+    ) -> Result<(Arc<Shared>, Limits)> {
+        self.limits.check()?;
+        let keys = match self.keys {
             Some(k) => k,
-            None => SimulatorKeys::builtin()?,
-        });
+            None => Arc::new(SimulatorKeys::builtin()?),
+        };
         let mut configs = self.merchants;
         if self.demo && !configs.iter().any(|m| m.mchid() == DEMO_MCHID) {
             configs.insert(0, MerchantConfig::demo());
@@ -143,33 +219,28 @@ impl MockBuilder {
                 });
             }
         }
-        let listener = tokio::net::TcpListener::bind(self.addr).await?;
-        let addr = listener.local_addr()?;
         let notifier = Arc::new(Notifier::new(
             Arc::clone(&keys),
             Arc::clone(&self.clock),
             self.schedule,
-            tokio::runtime::Handle::current(),
+            runtime,
         ));
+        let mut state = State::default();
+        state.idempotency = IdempotencyStore::new(
+            self.limits.idempotency_capacity,
+            self.limits.idempotency_max_bytes,
+        );
         let shared = Arc::new(Shared {
             keys,
             merchants,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(state),
             clock: self.clock,
             tolerance: self.tolerance,
             faults: Faults::default(),
             notifier,
             stopping: tokio::sync::watch::channel(false).0,
         });
-        let (stop, stop_rx) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, Arc::clone(&shared), stop_rx));
-        tracing::info!(%addr, "wxpay-mock: WeChat Pay simulator listening");
-        Ok(MockHandle {
-            addr,
-            shared,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        Ok((shared, self.limits))
     }
 
     /// Starts, runs until `shutdown` resolves, then shuts down gracefully (for a standalone
@@ -192,6 +263,7 @@ impl MockBuilder {
 pub struct MockHandle {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    open: OpenConnections,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -214,6 +286,20 @@ impl MockHandle {
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// How many client connections are being served now (at most
+    /// [`MockBuilder::max_connections`]).
+    pub fn open_connections(&self) -> usize {
+        self.open.count()
+    }
+
+    /// How many request numbers are remembered for idempotent replays now (at most
+    /// [`MockBuilder::idempotency_capacity`]).
+    pub fn remembered_request_numbers(&self) -> usize {
+        self.shared
+            .with_state(|st| st.idempotency.len())
+            .unwrap_or_default()
     }
 
     /// The simulator's key material (public key, platform certificate).

@@ -13,7 +13,11 @@
 //!   idempotent request numbers;
 //! * issuing a coupon posts an encrypted, signed `COUPON.SEND` callback to the merchant's
 //!   `notify_url`, retried on WeChat Pay's schedule, with a delivery log;
-//! * faults (latency, 500/429, dropped connections, bad signatures) can be injected per route.
+//! * faults (latency, 500/429, dropped connections, bad signatures) can be injected per route;
+//! * what a client can make it hold is bounded: connections
+//!   ([`MockBuilder::max_connections`]), time to send headers
+//!   ([`MockBuilder::header_read_timeout`]), body size and read time ([`BODY_READ_DEADLINE`]),
+//!   remembered request numbers ([`MockBuilder::idempotency_capacity`]).
 //!
 //! Its keys are simulator-only keys committed to the repository: nothing it signs is trusted
 //! anywhere else, and it accepts `http://` notify URLs on loopback hosts (real WeChat Pay
@@ -47,10 +51,15 @@ mod callbacks;
 mod certificates;
 mod claims;
 mod clock;
+mod connections;
 mod error;
 mod faults;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod handle;
 mod keys;
+mod limits;
 mod merchant;
 mod ops;
 mod pipeline;

@@ -107,10 +107,6 @@ pub(crate) async fn handle(
 ) -> Result<Response<Full<Bytes>>, DropConnection> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_owned();
-    let path_and_query = parts
-        .uri
-        .path_and_query()
-        .map_or_else(|| path.clone(), |pq| pq.as_str().to_owned());
     let method = parts.method.clone();
     let key = signing_key(&shared.merchants, &parts.headers, None);
 
@@ -145,29 +141,40 @@ pub(crate) async fn handle(
             return Ok(signer(&shared, key, mode).error(&e));
         }
     };
+    Ok(respond(&shared, &parts, mode, &body))
+}
 
+/// A request whose body has been read: simulator routes, or authentication, the typed
+/// request and the operation; the signed answer. No I/O (what the fuzzing entry runs).
+pub(crate) fn respond(
+    shared: &Shared,
+    parts: &http::request::Parts,
+    mode: SignMode,
+    body: &[u8],
+) -> Response<Full<Bytes>> {
+    let path = parts.uri.path();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or(path, http::uri::PathAndQuery::as_str);
+    let method = &parts.method;
+    let key = signing_key(&shared.merchants, &parts.headers, None);
     if path.starts_with("/mock/") {
-        return Ok(simulator_routes::handle(
-            &shared,
-            &method,
-            &path,
-            parts.uri.query(),
-            &body,
-        ));
+        return simulator_routes::handle(shared, method, path, parts.uri.query(), body);
     }
 
-    let authenticated = authenticate(&shared, &parts.headers, &method, &path_and_query, &body);
+    let authenticated = authenticate(shared, &parts.headers, method, path_and_query, body);
     let ctx = match authenticated {
         Ok(ctx) => ctx,
-        Err(e) => return Ok(signer(&shared, key, mode).error(&e)),
+        Err(e) => return signer(shared, key, mode).error(&e),
     };
     let key = signing_key(&shared.merchants, &parts.headers, Some(&ctx.mchid));
-    let result = run(&shared, &method, &path, parts.uri.query(), &body, ctx);
-    let answer = signer(&shared, key, mode);
-    Ok(match result {
+    let result = run(shared, method, path, parts.uri.query(), body, ctx);
+    let answer = signer(shared, key, mode);
+    match result {
         Ok(reply) => answer.signed(reply.status, reply.body.as_ref()),
         Err(e) => answer.error(&e),
-    })
+    }
 }
 
 /// The protocol headers and the merchant's signature; the caller as a [`Ctx`].

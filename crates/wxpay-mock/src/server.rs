@@ -1,5 +1,6 @@
-//! The accept loop: connections served by `crate::pipeline`, and the graceful shutdown that
-//! drains them and the callback deliveries.
+//! The accept loop: connections served by `crate::pipeline` (at most `max_connections` at
+//! once, each with a deadline for its headers), and the graceful shutdown that drains them and
+//! the callback deliveries.
 
 use std::sync::Arc;
 
@@ -10,6 +11,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
+use crate::connections::OpenConnections;
+use crate::limits::Limits;
 use crate::pipeline::handle;
 use crate::shared::Shared;
 
@@ -19,9 +22,15 @@ const DRAIN: std::time::Duration = std::time::Duration::from_secs(5);
 /// Accepts connections until `stop` fires, then drains them gracefully: in-flight requests get
 /// up to [`DRAIN`] to finish (injected latencies are cut short), connections still open after
 /// that are aborted, and callback deliveries are cancelled and awaited.
+///
+/// A connection beyond `limits.max_connections` is accepted and closed at once (so it
+/// neither waits in the kernel's backlog nor costs a task); one that does not send its
+/// complete headers within `limits.header_read_timeout` is closed by hyper.
 pub(crate) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
+    limits: Limits,
+    open: OpenConnections,
     mut stop: oneshot::Receiver<()>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -38,13 +47,24 @@ pub(crate) async fn serve(
                         continue;
                     }
                 };
+                let Some(slot) = open.acquire(limits.max_connections) else {
+                    tracing::debug!(
+                        max = limits.max_connections,
+                        "wxpay-mock: connection refused, too many open"
+                    );
+                    drop(stream);
+                    continue;
+                };
                 let shared = Arc::clone(&shared);
                 let service = service_fn(move |req| handle(Arc::clone(&shared), req));
                 let conn = hyper::server::conn::http1::Builder::new()
                     .timer(TokioTimer::new())
+                    .header_read_timeout(limits.header_read_timeout)
                     .serve_connection(TokioIo::new(stream), service);
                 let watched = graceful.watch(conn);
                 connections.spawn(async move {
+                    // Held until the connection ends (or the task is aborted).
+                    let _slot = slot;
                     if let Err(e) = watched.await {
                         tracing::trace!(error = %e, "wxpay-mock: connection ended with an error");
                     }

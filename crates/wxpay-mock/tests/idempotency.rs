@@ -256,3 +256,62 @@ async fn every_request_number_is_idempotent_on_the_full_body() {
     );
     mock.shutdown().await;
 }
+
+/// Issue 12: the memory of request numbers is bounded. A flood of unique numbers with a small
+/// capacity stays at the capacity; a still-remembered number still replays its first answer
+/// (and still refuses another body); the oldest numbers are the ones forgotten.
+#[tokio::test]
+async fn a_flood_of_unique_request_numbers_stays_at_the_capacity() {
+    const CAP: usize = 20;
+    let clock = ManualClock::new(NOW);
+    let mock = MockBuilder::new()
+        .clock(clock.clone())
+        .idempotency_capacity(CAP)
+        .start()
+        .await
+        .unwrap();
+    let c = Client(TestClient::demo(&mock, Arc::new(clock)), mock.verifier());
+    let created = c
+        .post(
+            &format!("{B}/stocks"),
+            &normal_stock("flood-stock", NOW - 60, "WECHATPAY_MODE"),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{:?}", created.json());
+    let stock_path = format!(
+        "{B}/stocks/{}",
+        created.json()["stock_id"].as_str().unwrap()
+    );
+    let modify = |no: &str, comment: &str| json!({"out_request_no": no, "comment": comment});
+
+    let first = modify("flood-first", "第一");
+    assert_eq!(c.call("PATCH", &stock_path, Some(&first)).await.status, 204);
+    for n in 0..3 * CAP {
+        let body = modify(&format!("flood-{n}"), "洪水");
+        let answer = c.call("PATCH", &stock_path, Some(&body)).await;
+        assert_eq!(answer.status, 204, "{n}: {:?}", answer.json());
+        assert!(mock.remembered_request_numbers() <= CAP);
+    }
+    assert_eq!(mock.remembered_request_numbers(), CAP);
+
+    // The newest number is remembered: its replay is the first answer, another body clashes.
+    let newest = format!("flood-{}", 3 * CAP - 1);
+    let replay = c
+        .call("PATCH", &stock_path, Some(&modify(&newest, "洪水")))
+        .await;
+    assert_eq!(replay.status, 204, "{:?}", replay.json());
+    let clash = c
+        .call("PATCH", &stock_path, Some(&modify(&newest, "别的")))
+        .await;
+    assert_eq!(
+        (clash.status, clash.code().as_str()),
+        (400, "RESOURCE_ALREADY_EXISTS")
+    );
+    // The oldest was forgotten: another body under its number now runs as a new request.
+    let forgotten = c
+        .call("PATCH", &stock_path, Some(&modify("flood-first", "第二")))
+        .await;
+    assert_eq!(forgotten.status, 204, "{:?}", forgotten.json());
+    assert_eq!(mock.remembered_request_numbers(), CAP);
+    mock.shutdown().await;
+}

@@ -1,11 +1,12 @@
 //! The simulator's in-memory world: stocks, coupons, pre-made codes, callback URLs, subsidy
-//! receipts, and the idempotency records of every request number.
+//! receipts, and the idempotency records of request numbers (bounded, `idempotency.rs`).
 //!
 //! The files of this module hold data and what the data knows about itself; the operations of
 //! the API that change it are in `crate::ops`, one file per group of endpoints.
 
 pub(crate) mod codes;
 pub(crate) mod coupons;
+pub(crate) mod idempotency;
 pub(crate) mod stocks;
 pub(crate) mod subsidy;
 
@@ -17,6 +18,7 @@ use serde_json::Value;
 use crate::api_error::ApiError;
 use crate::state::codes::CodePool;
 use crate::state::coupons::Coupon;
+use crate::state::idempotency::{IdempotencyStore, JsonSize};
 use crate::state::stocks::Stock;
 use crate::state::subsidy::{PayReceipt, ReturnReceipt};
 
@@ -55,6 +57,12 @@ impl Reply {
     }
 }
 
+impl JsonSize for Reply {
+    fn json_len(&self) -> usize {
+        self.body.as_ref().map_or(0, JsonSize::json_len)
+    }
+}
+
 /// Something that happened and needs a callback.
 #[derive(Debug, Clone)]
 pub(crate) struct CouponSent {
@@ -80,7 +88,7 @@ pub(crate) struct State {
     pub(crate) notify_urls: HashMap<String, NotifyUrl>,
     pub(crate) pay_receipts: BTreeMap<String, PayReceipt>,
     pub(crate) return_receipts: BTreeMap<String, ReturnReceipt>,
-    idempotency: HashMap<(&'static str, String, String), (Value, Reply)>,
+    pub(crate) idempotency: IdempotencyStore<Reply>,
     pub(crate) events: Vec<CouponSent>,
     seq: u64,
 }
@@ -115,8 +123,7 @@ impl State {
             };
         }
         let reply = f(self)?;
-        self.idempotency
-            .insert(key, (request.clone(), reply.clone()));
+        self.idempotency.insert(key, request.clone(), reply.clone());
         Ok(reply)
     }
 
