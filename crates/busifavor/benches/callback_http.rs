@@ -4,10 +4,12 @@
 //! connections with pre-signed, distinct COUPON.SEND deliveries.
 //!
 //! Per worker count, over several runs (a fresh receiver each run, so every delivery is a
-//! first delivery): callbacks/s (wall), and the receiver's CPU time per callback
-//! (`utime + stime` of `/proc/<pid>/stat`, so the load generator's CPU is not counted),
-//! beside `open_notification` alone on the same deliveries in this process (thread CPU time,
-//! measured right before each run). Then the receiver's peak RSS (`VmHWM`) under 30 s of
+//! first delivery): callbacks/s (wall), and the receiver's CPU time per callback (its
+//! threads' run time from `/proc/<pid>/task/*/schedstat`, i.e. `utime + stime` at ns
+//! precision, so the load generator's CPU is not counted; the kernel's share from
+//! `/proc/<pid>/stat`), beside `open_notification` alone and `CallbackHandler::process_bytes`
+//! without HTTP on the same deliveries in this process (thread CPU time, measured right
+//! before each run): receiver − handler is what HTTP (hyper, axum, loopback TCP) costs. Then the receiver's peak RSS (`VmHWM`) under 30 s of
 //! sustained load (the pool sent round and round: first deliveries, then redeliveries).
 //!
 //! Writes `target/wxpay-bench/callback_http [<backend>].json` for `cargo xtask bench`.
@@ -102,8 +104,10 @@ fn main() {
     let mut rows = Vec::new();
     for workers in [1usize, 2] {
         let (mut per_s, mut cpu_ns, mut open_ns) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut system_share, mut handler_ns) = (Vec::new(), Vec::new());
         for run in 1..=plan.runs {
             open_ns.push(open_only_ns(&pool));
+            handler_ns.push(handler_only_ns(&pool));
             let child = Child::spawn(RECEIVER_ENV, workers).expect("receiver");
             gen_rt.block_on(http_load::send_all(
                 child.port,
@@ -111,42 +115,61 @@ fn main() {
                 CONNECTIONS,
                 None,
             ));
-            let cpu0 = child.cpu_ns();
+            let cpu0 = child.cpu();
             let load = gen_rt.block_on(http_load::send_all(
                 child.port,
                 pool.clone(),
                 CONNECTIONS,
                 None,
             ));
-            let cpu = child.cpu_ns() - cpu0;
+            let cpu = child.cpu() - cpu0;
             child.stop();
             let rate = load.sent as f64 / load.wall.as_secs_f64();
-            let per = cpu / load.sent as f64;
+            let per = cpu.total_ns / load.sent as f64;
+            // The user/system split is in clock ticks: meaningless over a few of them.
+            let ticks = (cpu.user_ns + cpu.system_ns) / child.tick_ns();
+            let system = if ticks >= 20.0 {
+                cpu.system_ns / (cpu.user_ns + cpu.system_ns)
+            } else {
+                f64::NAN
+            };
             println!(
-                "callback_http [{BACKEND}] workers={workers} run {run}/{}: {} deliveries in {:.3} s = {rate:.0}/s; receiver CPU {:.2} µs/callback; open-only {:.2} µs",
+                "callback_http [{BACKEND}] workers={workers} run {run}/{}: {} deliveries in {:.3} s = {rate:.0}/s; receiver CPU {:.2} µs/callback ({:.0} % in the kernel); open-only {:.2} µs",
                 plan.runs,
                 load.sent,
                 load.wall.as_secs_f64(),
                 per / 1e3,
+                system * 100.0,
                 open_ns[open_ns.len() - 1] / 1e3
             );
             per_s.push(rate);
             cpu_ns.push(per);
+            if system.is_finite() {
+                system_share.push(system);
+            }
         }
         let (rate, cpu, open) = (median(&per_s), median(&cpu_ns), median(&open_ns));
+        let handler = median(&handler_ns);
         println!(
-            "callback_http [{BACKEND}] workers={workers}: median {rate:.0} callbacks/s; receiver {:.2} µs CPU/callback = {:.0}/s per core; open-only {:.2} µs = {:.0}/s per core; ratio {:.1} % (target ≥ 60 %)",
+            "callback_http [{BACKEND}] workers={workers}: median {rate:.0} callbacks/s; receiver {:.2} µs CPU/callback = {:.0}/s per core; open-only {:.2} µs = {:.0}/s per core; ratio {:.1} % (target ≥ 60 %); handler without HTTP {:.2} µs, so HTTP {:.2} µs/callback",
             cpu / 1e3,
             1e9 / cpu,
             open / 1e3,
             1e9 / open,
-            open / cpu * 100.0
+            open / cpu * 100.0,
+            handler / 1e3,
+            (cpu - handler) / 1e3
         );
         rows.push(format!(
-            "{{\"workers\":{workers},\"per_s\":{},\"cpu_ns_per_callback\":{},\"open_only_ns\":{},\"median_per_s\":{rate},\"median_cpu_ns\":{cpu},\"median_open_ns\":{open}}}",
+            "{{\"workers\":{workers},\"per_s\":{},\"cpu_ns_per_callback\":{},\"open_only_ns\":{},\"median_per_s\":{rate},\"median_cpu_ns\":{cpu},\"median_open_ns\":{open},\"median_system_share\":{},\"median_handler_ns\":{handler}}}",
             list(&per_s),
             list(&cpu_ns),
-            list(&open_ns)
+            list(&open_ns),
+            if system_share.is_empty() {
+                "null".to_string()
+            } else {
+                median(&system_share).to_string()
+            }
         ));
     }
 
@@ -266,6 +289,36 @@ fn open_only_ns(pool: &[Delivery]) -> f64 {
             .expect("opens");
         std::hint::black_box(opened);
     }
+    start.elapsed().as_nanos() as f64 / pool.len() as f64
+}
+
+/// `CallbackHandler::process_bytes` over the pool without HTTP (a fresh handler with the same
+/// wiring as the receiver, a current-thread runtime), thread CPU time per call, ns.
+fn handler_only_ns(pool: &[Delivery]) -> f64 {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let handler = receiver::build_handler(
+        CallbackHandler::builder()
+            .verifier(notify::verifier())
+            .api_v3_key(notify::apiv3())
+            .clock(FixedClock(NOW)),
+        Arc::new(MemoryStore::new()),
+        receiver::CouponLedger::default(),
+        false,
+    )
+    .expect("handler");
+    let start = cpu_time::ThreadTime::now();
+    rt.block_on(async {
+        for d in pool {
+            let r = handler.process_bytes(&d.headers, &d.body).await;
+            assert!(
+                matches!(r, Ok(busifavor::callback::Delivery::Processed { .. })),
+                "{r:?}"
+            );
+        }
+    });
     start.elapsed().as_nanos() as f64 / pool.len() as f64
 }
 

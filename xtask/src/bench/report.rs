@@ -288,6 +288,10 @@ struct HttpRow {
     cpu_ns: f64,
     /// `open_notification` alone, CPU ns per call.
     open_ns: f64,
+    /// `CallbackHandler::process_bytes` without HTTP, CPU ns per call.
+    handler_ns: Option<f64>,
+    /// The kernel's share of the receiver's CPU time.
+    system_share: Option<f64>,
 }
 
 impl HttpRow {
@@ -334,6 +338,8 @@ fn http_rows(r: &Results) -> Vec<HttpRow> {
                 per_s: of("median_per_s"),
                 cpu_ns,
                 open_ns,
+                handler_ns: median_of(of("median_handler_ns")),
+                system_share: median_of(of("median_system_share")),
             });
         }
     }
@@ -350,7 +356,10 @@ fn handler_http(out: &mut String, r: &Results) {
          Callbacks/s is wall time, load generator on the same machine; receiver CPU is \
          `utime + stime` of the child per callback; the open-only floor is \
          `open_notification` alone on the same deliveries (thread CPU time) right before each \
-         run. Ratio = the receiver's callbacks per core-second ÷ open-only's.\n\n",
+         run, and so is the whole handler without HTTP (`process_bytes`, same wiring): \
+         receiver − handler is what HTTP costs (hyper, axum, loopback TCP; the kernel's share \
+         of the receiver's CPU from `/proc/<pid>/stat`). Ratio = the receiver's callbacks per \
+         core-second ÷ open-only's.\n\n",
     );
     let rows = http_rows(r);
     if rows.is_empty() {
@@ -358,8 +367,8 @@ fn handler_http(out: &mut String, r: &Results) {
         return;
     }
     out.push_str(
-        "| backend | workers | callbacks/s [runs' range] | receiver CPU / callback | open-only CPU / call | rate per core / open-only | ≥ 60 % |\n\
-         |---|---|---|---|---|---|---|\n",
+        "| backend | workers | callbacks/s [runs' range] | receiver CPU / callback | open-only CPU / call | handler without HTTP | HTTP (receiver − handler) | kernel share | rate per core / open-only | ≥ 60 % |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
     );
     for row in &rows {
         let lo = row.per_s.iter().copied().fold(f64::INFINITY, f64::min);
@@ -369,9 +378,16 @@ fn handler_http(out: &mut String, r: &Results) {
             Some(m) => rate(m),
             None => "–".into(),
         };
+        let (handler, http) = match row.handler_ns {
+            Some(h) => (time(h), time(row.cpu_ns - h)),
+            None => ("–".into(), "–".into()),
+        };
+        let kernel = row
+            .system_share
+            .map_or("–".into(), |k| format!("{:.0} %", k * 100.0));
         let _ = writeln!(
             out,
-            "| {} | {} | {rate_cell} | {} | {} | {:.1} % | {} |",
+            "| {} | {} | {rate_cell} | {} | {} | {handler} | {http} | {kernel} | {:.1} % | {} |",
             row.backend,
             row.workers,
             time(row.cpu_ns),
@@ -656,7 +672,7 @@ mod tests {
         serde_json::json!({
             "backend": "ring",
             "workers": [
-                {"workers": 1, "median_per_s": per_s, "median_cpu_ns": cpu1, "median_open_ns": open},
+                {"workers": 1, "median_per_s": per_s, "median_cpu_ns": cpu1, "median_open_ns": open, "median_handler_ns": 45_000.0, "median_system_share": 0.25},
                 {"workers": 2, "median_per_s": per_s * 1.5, "median_cpu_ns": cpu2, "median_open_ns": open},
             ],
             "memory": {"seconds": 30.0, "deliveries": 1000, "distinct": 100, "rss_idle_kib": 10240, "vm_hwm_kib": 20480}
@@ -681,13 +697,13 @@ mod tests {
         let text = render(&r);
         assert!(
             text.contains(
-                "| ring | 1 | 11,000 [10,000, 12,000] | 70.0 µs | 42.0 µs | 60.0 % | **yes** |"
+                "| ring | 1 | 11,000 [10,000, 12,000] | 70.0 µs | 42.0 µs | 45.0 µs | 25.0 µs | 25 % | 60.0 % | **yes** |"
             ),
             "{text}"
         );
         assert!(
             text.contains(
-                "| ring | 2 | 16,500 [15,000, 18,000] | 95.0 µs | 42.0 µs | 44.2 % | **no** |"
+                "| ring | 2 | 16,500 [15,000, 18,000] | 95.0 µs | 42.0 µs | – | – | – | 44.2 % | **no** |"
             ),
             "{text}"
         );

@@ -118,17 +118,42 @@ impl Child {
         })
     }
 
-    /// The child's CPU time so far (`utime + stime`), ns.
-    pub fn cpu_ns(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
-            .expect("/proc/<pid>/stat");
+    /// The child's CPU time so far: the sum of its threads' `/proc/<pid>/task/*/schedstat`
+    /// run time (ns precision; the same CPU time `utime + stime` counts in clock ticks, which
+    /// would be too coarse for the quick mode), with the user/system split from
+    /// `/proc/<pid>/stat`.
+    pub fn cpu(&self) -> Cpu {
+        let pid = self.child.id();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/<pid>/stat");
         // Fields after the command name, which is in parentheses and may hold spaces.
         let rest = &stat[stat.rfind(')').expect("stat format") + 2..];
         let fields: Vec<&str> = rest.split_whitespace().collect();
-        // utime and stime are fields 14 and 15 of stat(5); `rest` starts at field 3.
-        let ticks: f64 =
-            fields[11].parse::<f64>().expect("utime") + fields[12].parse::<f64>().expect("stime");
-        ticks / self.ticks_per_s * 1e9
+        // utime and stime are fields 14 and 15 of proc(5); `rest` starts at field 3.
+        let tick = 1e9 / self.ticks_per_s;
+        let user_ns = fields[11].parse::<f64>().expect("utime") * tick;
+        let system_ns = fields[12].parse::<f64>().expect("stime") * tick;
+        let scheduled = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .ok()
+            .map(|tasks| {
+                tasks
+                    .filter_map(|t| {
+                        let text =
+                            std::fs::read_to_string(t.ok()?.path().join("schedstat")).ok()?;
+                        text.split_whitespace().next()?.parse::<f64>().ok()
+                    })
+                    .sum::<f64>()
+            })
+            .filter(|ns| *ns > 0.0);
+        Cpu {
+            total_ns: scheduled.unwrap_or(user_ns + system_ns),
+            user_ns,
+            system_ns,
+        }
+    }
+
+    /// One clock tick of `/proc/<pid>/stat`, ns.
+    pub fn tick_ns(&self) -> f64 {
+        1e9 / self.ticks_per_s
     }
 
     /// A `Vm*` line of `/proc/<pid>/status`, KiB.
@@ -147,6 +172,28 @@ impl Child {
     pub fn stop(mut self) {
         drop(self.stdin.take());
         let _ = self.child.wait();
+    }
+}
+
+/// CPU time of the receiver, ns.
+#[derive(Debug, Clone, Copy)]
+pub struct Cpu {
+    /// Everything (schedstat, or `utime + stime`).
+    pub total_ns: f64,
+    /// `utime` (clock-tick resolution).
+    pub user_ns: f64,
+    /// `stime`: the kernel's part (loopback TCP, epoll), clock-tick resolution.
+    pub system_ns: f64,
+}
+
+impl std::ops::Sub for Cpu {
+    type Output = Cpu;
+    fn sub(self, o: Cpu) -> Cpu {
+        Cpu {
+            total_ns: self.total_ns - o.total_ns,
+            user_ns: self.user_ns - o.user_ns,
+            system_ns: self.system_ns - o.system_ns,
+        }
     }
 }
 
