@@ -123,11 +123,12 @@ fn main() {
                 None,
             ));
             let cpu = child.cpu() - cpu0;
+            let tick_ns = child.tick_ns();
             child.stop();
             let rate = load.sent as f64 / load.wall.as_secs_f64();
             let per = cpu.total_ns / load.sent as f64;
             // The user/system split is in clock ticks: meaningless over a few of them.
-            let ticks = (cpu.user_ns + cpu.system_ns) / child.tick_ns();
+            let ticks = (cpu.user_ns + cpu.system_ns) / tick_ns;
             let system = if ticks >= 20.0 {
                 cpu.system_ns / (cpu.user_ns + cpu.system_ns)
             } else {
