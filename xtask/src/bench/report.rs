@@ -727,6 +727,20 @@ mod tests {
     }
 
     #[test]
+    fn the_doc_has_the_markers_above_the_analysis() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let doc = std::fs::read_to_string(root.join("docs/performance.md")).unwrap();
+        let begin = doc.find(BEGIN).expect("BEGIN marker");
+        let end = doc.find(END).expect("END marker");
+        let analysis = doc.find("# Analysis").expect("hand-written analysis");
+        assert!(begin < end && end < analysis);
+        // A rewrite keeps the analysis as written.
+        let new = splice(&doc, "fresh numbers");
+        assert!(new.contains("fresh numbers"));
+        assert_eq!(new[new.find(END).unwrap()..], doc[end..]);
+    }
+
+    #[test]
     fn numbers_read_well() {
         assert_eq!(rate(1234567.4), "1,234,567");
         assert_eq!(rate(999.0), "999");
