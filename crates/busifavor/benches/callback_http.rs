@@ -135,12 +135,16 @@ fn main() {
                 f64::NAN
             };
             println!(
-                "callback_http [{BACKEND}] workers={workers} run {run}/{}: {} deliveries in {:.3} s = {rate:.0}/s; receiver CPU {:.2} µs/callback ({:.0} % in the kernel); open-only {:.2} µs",
+                "callback_http [{BACKEND}] workers={workers} run {run}/{}: {} deliveries in {:.3} s = {rate:.0}/s; receiver CPU {:.2} µs/callback (kernel share {}); open-only {:.2} µs",
                 plan.runs,
                 load.sent,
                 load.wall.as_secs_f64(),
                 per / 1e3,
-                system * 100.0,
+                if system.is_finite() {
+                    format!("{:.0} %", system * 100.0)
+                } else {
+                    "unknown: too few clock ticks".to_string()
+                },
                 open_ns[open_ns.len() - 1] / 1e3
             );
             per_s.push(rate);
