@@ -354,7 +354,8 @@ fn handler_http(out: &mut String, r: &Results) {
          loaded by a hyper client on 8 keep-alive connections with pre-signed, distinct \
          COUPON.SEND deliveries (a fresh receiver per run, so each is a first delivery). \
          Callbacks/s is wall time, load generator on the same machine; receiver CPU is \
-         `utime + stime` of the child per callback; the open-only floor is \
+         the child's CPU time per callback (its threads' `schedstat` run time: `utime + stime` \
+         at ns precision); the open-only floor is \
          `open_notification` alone on the same deliveries (thread CPU time) right before each \
          run, and so is the whole handler without HTTP (`process_bytes`, same wiring): \
          receiver − handler is what HTTP costs (hyper, axum, loopback TCP; the kernel's share \
@@ -402,21 +403,43 @@ fn handler_http(out: &mut String, r: &Results) {
          | backend | load | deliveries (distinct) | RSS after warm-up | peak RSS |\n|---|---|---|---|---|\n",
     );
     for backend in BACKENDS {
-        for run in r.http.get(backend).into_iter().flatten() {
-            let Some(m) = run.get("memory") else {
-                continue;
-            };
-            let num = |k: &str| m.get(k).and_then(|v| v.as_f64()).unwrap_or(0.0);
-            let _ = writeln!(
-                out,
-                "| {backend} | {:.0} s | {} ({}) | {:.1} MiB | {:.1} MiB |",
-                num("seconds"),
-                rate(num("deliveries")),
-                rate(num("distinct")),
-                num("rss_idle_kib") / 1024.0,
-                num("vm_hwm_kib") / 1024.0,
-            );
-        }
+        let runs: Vec<&serde_json::Value> = r
+            .http
+            .get(backend)
+            .into_iter()
+            .flatten()
+            .filter_map(|run| run.get("memory"))
+            .collect();
+        let of = |k: &str| -> Vec<f64> {
+            runs.iter()
+                .filter_map(|m| m.get(k).and_then(|v| v.as_f64()))
+                .collect()
+        };
+        let (Some(hwm), Some(idle)) = (median_of(of("vm_hwm_kib")), median_of(of("rss_idle_kib")))
+        else {
+            continue;
+        };
+        let peaks = of("vm_hwm_kib");
+        let lo = peaks.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = peaks.iter().copied().fold(0.0, f64::max);
+        let peak = if peaks.len() > 1 {
+            format!(
+                "{:.1} MiB [{:.1}, {:.1}]",
+                hwm / 1024.0,
+                lo / 1024.0,
+                hi / 1024.0
+            )
+        } else {
+            format!("{:.1} MiB", hwm / 1024.0)
+        };
+        let _ = writeln!(
+            out,
+            "| {backend} | {:.0} s | {} ({}) | {:.1} MiB | {peak} |",
+            median_of(of("seconds")).unwrap_or(0.0),
+            rate(median_of(of("deliveries")).unwrap_or(0.0)),
+            rate(median_of(of("distinct")).unwrap_or(0.0)),
+            idle / 1024.0,
+        );
     }
     out.push_str(
         "\nReproduce: `cargo bench -p busifavor --bench callback_http` (ring) and \
@@ -708,7 +731,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("| ring | 30 s | 1,000 (100) | 10.0 MiB | 20.0 MiB |"),
+            text.contains("| ring | 30 s | 1,000 (100) | 10.0 MiB | 20.0 MiB [20.0, 20.0] |"),
             "{text}"
         );
         assert!(
