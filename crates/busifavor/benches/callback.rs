@@ -135,7 +135,7 @@ fn bench(c: &mut Criterion) {
     let cpu = CpuClock;
 
     // CPU time on one core (see `CpuClock`).
-    let mut g = c.benchmark_group("callback_one_core");
+    let mut g = c.benchmark_group(format!("callback_one_core [{}]", wxpay_crypto::BACKEND));
     g.bench_function("open_only", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -268,7 +268,8 @@ fn interleaved(rt: &tokio::runtime::Runtime, inputs: &[Input], cpu: &CpuClock) {
     };
     let (o, h) = (median(&mut open), median(&mut full));
     println!(
-        "callback_one_core/interleaved ({ROUNDS} rounds x {} calls, CPU time): open_only {:.2} µs, handler_memory {:.2} µs; handler rate = {:.1} % of open-only",
+        "callback_one_core [{}]/interleaved ({ROUNDS} rounds x {} calls, CPU time): open_only {:.2} µs, handler_memory {:.2} µs; handler rate = {:.1} % of open-only",
+        wxpay_crypto::BACKEND,
         inputs.len(),
         o * 1e6,
         h * 1e6,
@@ -279,7 +280,7 @@ fn interleaved(rt: &tokio::runtime::Runtime, inputs: &[Input], cpu: &CpuClock) {
 #[cfg(any(feature = "redis", feature = "postgres"))]
 fn distributed(c: &mut Criterion, rt: &tokio::runtime::Runtime, inputs: &[Input]) {
     // Wall time: the store's round trips are the point here.
-    let mut g = c.benchmark_group("callback_distributed");
+    let mut g = c.benchmark_group(format!("callback_distributed [{}]", wxpay_crypto::BACKEND));
     g.sample_size(20).measurement_time(Duration::from_secs(8));
     #[cfg(feature = "redis")]
     {

@@ -1,4 +1,5 @@
-//! Receiving COUPON.SEND callbacks with axum — the part to copy is `build_handler` and `app`.
+//! Receiving COUPON.SEND callbacks with axum — the part to copy is `build_handler` and `app`
+//! in `receiver/mod.rs` (shared with the `callback_http` bench, which loads it over HTTP).
 //!
 //! `cargo run -p busifavor --example callback_axum` runs it against the local simulator
 //! (wxpay-mock): it issues a coupon, WeChat-style deliveries arrive (a signature probe, the
@@ -10,95 +11,12 @@
 //! share the exactly-once state between instances.
 #![allow(clippy::print_stdout)]
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+mod receiver;
+
 use std::time::Duration;
 
-use busifavor::callback::{CallbackHandler, CallbackMeta, IdempotencyStore, MemoryStore};
-use wxpay_model::busifavor::CouponSendEvent;
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Your side effect, idempotent by `coupon_code` and guarded by the fencing number: a write
-/// carrying a smaller fencing number than the one stored is refused, so a delivery whose lease
-/// ran out cannot overwrite the one that took over. (In SQL: `INSERT … ON CONFLICT
-/// (coupon_code) DO UPDATE … WHERE coupons.fencing < EXCLUDED.fencing`.)
-#[derive(Clone, Default)]
-struct CouponLedger {
-    coupons: Arc<Mutex<HashMap<String, (String, u64)>>>,
-}
-
-impl CouponLedger {
-    async fn record(&self, event: &CouponSendEvent, meta: &CallbackMeta) -> Result<(), BoxError> {
-        let mut coupons = self.coupons.lock().map_err(|_| "ledger lock poisoned")?;
-        match coupons.get(&event.coupon_code) {
-            Some((_, fencing)) if *fencing >= meta.fencing => {} // already recorded: no-op
-            _ => {
-                coupons.insert(
-                    event.coupon_code.clone(),
-                    (event.stock_id.clone(), meta.fencing),
-                );
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The idempotency store chosen by `WXPAY_CALLBACK_STORE`.
-async fn store() -> Result<Arc<dyn IdempotencyStore>, BoxError> {
-    match std::env::var("WXPAY_CALLBACK_STORE").as_deref() {
-        #[cfg(feature = "redis")]
-        Ok("redis") => {
-            let url = std::env::var("REDIS_URL").unwrap_or("redis://127.0.0.1:6379".into());
-            Ok(Arc::new(
-                busifavor::callback::RedisStore::connect(&url).await?,
-            ))
-        }
-        #[cfg(feature = "postgres")]
-        Ok("postgres") => {
-            let url = std::env::var("DATABASE_URL")
-                .unwrap_or("postgres://postgres@127.0.0.1:5432/test".into());
-            let store = busifavor::callback::PostgresStore::connect(&url)?;
-            store.migrate().await?;
-            Ok(Arc::new(store))
-        }
-        Ok("memory") | Err(_) => Ok(Arc::new(MemoryStore::new())),
-        Ok(other) => Err(format!("unknown or not compiled-in store {other:?}").into()),
-    }
-}
-
-/// The handler: the client's keys (certificates refreshed on an unknown serial), a store,
-/// your function.
-fn build_handler(
-    client: &wxpay_http::Client,
-    store: Arc<dyn IdempotencyStore>,
-    ledger: CouponLedger,
-) -> Result<CallbackHandler, BoxError> {
-    Ok(CallbackHandler::builder()
-        .client(client)
-        .shared_store(store)
-        .on_coupon_send(move |event, meta| {
-            let ledger = ledger.clone();
-            async move {
-                ledger.record(&event, &meta).await?;
-                println!(
-                    "coupon {} of stock {} via {} (notification {}, fencing {})",
-                    event.coupon_code,
-                    event.stock_id,
-                    event.send_channel,
-                    meta.notification_id,
-                    meta.fencing
-                );
-                Ok::<(), BoxError>(())
-            }
-        })
-        .build()?)
-}
-
-/// Mount it: the handler is a tower `Service`, so axum takes it as it is.
-fn app(handler: CallbackHandler) -> axum::Router {
-    axum::Router::new().route_service("/wechatpay/coupon", handler)
-}
+use busifavor::callback::CallbackHandler;
+use receiver::{BoxError, CouponLedger, app, build_handler, store};
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
@@ -124,9 +42,14 @@ async fn main() -> Result<(), BoxError> {
         .build()?;
 
     let ledger = CouponLedger::default();
-    let handler = build_handler(&client, store().await?, ledger.clone())?;
+    let handler = build_handler(
+        CallbackHandler::builder().client(&client),
+        store().await?,
+        ledger.clone(),
+        true,
+    )?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/wechatpay/coupon", listener.local_addr()?);
+    let url = format!("http://{}{}", listener.local_addr()?, receiver::PATH);
     let server = tokio::spawn(async move { axum::serve(listener, app(handler)).await });
     println!("listening on {url}");
 
@@ -143,10 +66,7 @@ async fn main() -> Result<(), BoxError> {
     for attempt in mock.deliveries() {
         println!("delivery {:?} → {:?}", attempt.kind, attempt.outcome);
     }
-    println!(
-        "coupons recorded: {}",
-        ledger.coupons.lock().map(|c| c.len()).unwrap_or(0)
-    );
+    println!("coupons recorded: {}", ledger.len());
     server.abort();
     mock.shutdown().await;
     Ok(())

@@ -51,6 +51,7 @@ pub fn render(r: &Results) -> String {
     client(&mut out, r, &mut used);
     memory(&mut out, r);
     handler(&mut out, r, &mut used);
+    handler_http(&mut out, r);
     others(&mut out, r, &used);
     if !r.failures.is_empty() {
         out.push_str("\n### Benchmarks that failed in this run\n\n");
@@ -199,15 +200,23 @@ fn summary(out: &mut String, r: &Results) {
             );
         }
     }
-    let handler = if has_handler(r) {
-        "in-process only, see *Callback handler*; over HTTP: not measured"
-    } else {
-        "not measured: no handler benchmark in this build (see *Callback handler*)"
-    };
-    let _ = writeln!(
-        out,
-        "| callback handler over HTTP ≥ 60 % of the open-only rate per core | {handler} | – |"
-    );
+    let rows = http_rows(r);
+    if rows.is_empty() {
+        out.push_str(
+            "| callback handler over HTTP ≥ 60 % of the open-only rate per core | not measured in this run | – |\n",
+        );
+    }
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "| callback handler over HTTP ≥ 60 % of the open-only rate per core ({}, {} worker{}) | {:.1} % | {} |",
+            row.backend,
+            row.workers,
+            if row.workers == 1 { "" } else { "s" },
+            row.ratio() * 100.0,
+            met(row.ratio() >= 0.6)
+        );
+    }
 }
 
 /// Whether any benchmark of the callback handler ran (they come with busifavor's handler).
@@ -262,11 +271,180 @@ fn handler(out: &mut String, r: &Results, used: &mut BTreeSet<String>) {
         );
     }
     out.push_str(
-        "\nNot measured by this suite yet: the handler over real HTTP on loopback with a load \
-         generator against the axum example at 1 and 2 worker threads (the issue's ≥ 60 % of \
-         the open-only rate per core), and the handler's peak RSS under sustained load.\n\n\
-         Reproduce: `cargo bench -p busifavor --bench callback --features redis,postgres` \
+        "\nReproduce: `cargo bench -p busifavor --bench callback --features redis,postgres` \
          (ring) and `--features redis,postgres,aws-lc-rs` (aws-lc-rs).\n",
+    );
+}
+
+/// One row of the handler-over-HTTP table: a backend and worker count, medians over the
+/// suite's runs of the `callback_http` bench's medians.
+#[derive(Debug, Clone, PartialEq)]
+struct HttpRow {
+    backend: String,
+    workers: u64,
+    /// Callbacks/s (wall), per suite run.
+    per_s: Vec<f64>,
+    /// The receiver's CPU ns per callback.
+    cpu_ns: f64,
+    /// `open_notification` alone, CPU ns per call.
+    open_ns: f64,
+    /// `CallbackHandler::process_bytes` without HTTP, CPU ns per call.
+    handler_ns: Option<f64>,
+    /// The kernel's share of the receiver's CPU time.
+    system_share: Option<f64>,
+}
+
+impl HttpRow {
+    /// The receiver's rate per core as a fraction of the open-only rate per core.
+    fn ratio(&self) -> f64 {
+        self.open_ns / self.cpu_ns
+    }
+}
+
+fn median_of(mut v: Vec<f64>) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => None,
+        n if n % 2 == 1 => Some(v[n / 2]),
+        n => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+    }
+}
+
+fn http_rows(r: &Results) -> Vec<HttpRow> {
+    let mut rows = Vec::new();
+    for backend in BACKENDS {
+        let Some(runs) = r.http.get(backend) else {
+            continue;
+        };
+        for workers in [1u64, 2] {
+            let of = |key: &str| -> Vec<f64> {
+                runs.iter()
+                    .filter_map(|v| v.get("workers")?.as_array())
+                    .flatten()
+                    .filter(|w| w.get("workers").and_then(|n| n.as_u64()) == Some(workers))
+                    .filter_map(|w| w.get(key)?.as_f64())
+                    .collect()
+            };
+            let (Some(cpu_ns), Some(open_ns)) = (
+                median_of(of("median_cpu_ns")),
+                median_of(of("median_open_ns")),
+            ) else {
+                continue;
+            };
+            rows.push(HttpRow {
+                backend: backend.to_string(),
+                workers,
+                per_s: of("median_per_s"),
+                cpu_ns,
+                open_ns,
+                handler_ns: median_of(of("median_handler_ns")),
+                system_share: median_of(of("median_system_share")),
+            });
+        }
+    }
+    rows
+}
+
+fn handler_http(out: &mut String, r: &Results) {
+    out.push_str(
+        "\n### Callback handler over HTTP on loopback\n\n\
+         busifavor's `callback_http` bench: the axum receiver of the `callback_axum` example \
+         (in-memory store) in a child process with a tokio runtime of 1 and 2 worker threads, \
+         loaded by a hyper client on 8 keep-alive connections with pre-signed, distinct \
+         COUPON.SEND deliveries (a fresh receiver per run, so each is a first delivery). \
+         Callbacks/s is wall time, load generator on the same machine; receiver CPU is \
+         the child's CPU time per callback (its threads' `schedstat` run time: `utime + stime` \
+         at ns precision); the open-only floor is \
+         `open_notification` alone on the same deliveries (thread CPU time) right before each \
+         run, and so is the whole handler without HTTP (`process_bytes`, same wiring): \
+         receiver − handler is what HTTP costs (hyper, axum, loopback TCP; the kernel's share \
+         of the receiver's CPU from `/proc/<pid>/stat`). Ratio = the receiver's callbacks per \
+         core-second ÷ open-only's.\n\n",
+    );
+    let rows = http_rows(r);
+    if rows.is_empty() {
+        out.push_str("Not measured in this run.\n");
+        return;
+    }
+    out.push_str(
+        "| backend | workers | callbacks/s [runs' range] | receiver CPU / callback | open-only CPU / call | handler without HTTP | HTTP (receiver − handler) | kernel share | rate per core / open-only | ≥ 60 % |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for row in &rows {
+        let lo = row.per_s.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = row.per_s.iter().copied().fold(0.0, f64::max);
+        let rate_cell = match median_of(row.per_s.clone()) {
+            Some(m) if row.per_s.len() > 1 => format!("{} [{}, {}]", rate(m), rate(lo), rate(hi)),
+            Some(m) => rate(m),
+            None => "–".into(),
+        };
+        let (handler, http) = match row.handler_ns {
+            Some(h) => (time(h), time(row.cpu_ns - h)),
+            None => ("–".into(), "–".into()),
+        };
+        let kernel = row
+            .system_share
+            .map_or("–".into(), |k| format!("{:.0} %", k * 100.0));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {rate_cell} | {} | {} | {handler} | {http} | {kernel} | {:.1} % | {} |",
+            row.backend,
+            row.workers,
+            time(row.cpu_ns),
+            time(row.open_ns),
+            row.ratio() * 100.0,
+            met(row.ratio() >= 0.6)
+        );
+    }
+    out.push_str(
+        "\n**Memory** (peak RSS of the receiver, `VmHWM`, under sustained load on 2 workers; the \
+         pool is sent round and round, so after the first pass the deliveries are redeliveries):\n\n\
+         | backend | load | deliveries (distinct) | RSS after warm-up | peak RSS |\n|---|---|---|---|---|\n",
+    );
+    for backend in BACKENDS {
+        let runs: Vec<&serde_json::Value> = r
+            .http
+            .get(backend)
+            .into_iter()
+            .flatten()
+            .filter_map(|run| run.get("memory"))
+            .collect();
+        let of = |k: &str| -> Vec<f64> {
+            runs.iter()
+                .filter_map(|m| m.get(k).and_then(|v| v.as_f64()))
+                .collect()
+        };
+        let (Some(hwm), Some(idle)) = (median_of(of("vm_hwm_kib")), median_of(of("rss_idle_kib")))
+        else {
+            continue;
+        };
+        let peaks = of("vm_hwm_kib");
+        let lo = peaks.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = peaks.iter().copied().fold(0.0, f64::max);
+        let peak = if peaks.len() > 1 {
+            format!(
+                "{:.1} MiB [{:.1}, {:.1}]",
+                hwm / 1024.0,
+                lo / 1024.0,
+                hi / 1024.0
+            )
+        } else {
+            format!("{:.1} MiB", hwm / 1024.0)
+        };
+        let _ = writeln!(
+            out,
+            "| {backend} | {:.0} s | {} ({}) | {:.1} MiB | {peak} |",
+            median_of(of("seconds")).unwrap_or(0.0),
+            rate(median_of(of("deliveries")).unwrap_or(0.0)),
+            rate(median_of(of("distinct")).unwrap_or(0.0)),
+            idle / 1024.0,
+        );
+    }
+    out.push_str(
+        "\nReproduce: `cargo bench -p busifavor --bench callback_http` (ring) and \
+         `--features aws-lc-rs` before `--` (aws-lc-rs); or `cargo xtask bench --only callback_http` \
+         (prints, writes nothing).\n",
     );
 }
 
@@ -491,6 +669,98 @@ mod tests {
         // Idempotent, and a file without markers gets them appended.
         assert_eq!(splice(&new, "new numbers\n"), new);
         assert!(splice("# T\n", "x").ends_with(&format!("{BEGIN}\n\nx\n{END}\n")));
+    }
+
+    fn results_with_http(runs: Vec<serde_json::Value>) -> Results {
+        Results {
+            machine: super::super::machine::Machine {
+                cpu: "cpu".into(),
+                cores: 2,
+                rustc: "rustc".into(),
+            },
+            started: "now".into(),
+            load_before: "0".into(),
+            load_after: "0".into(),
+            runs: runs.len(),
+            quick: false,
+            invocations: Vec::new(),
+            estimates: Default::default(),
+            allocs: Default::default(),
+            http: [("ring".to_string(), runs)].into_iter().collect(),
+            failures: Vec::new(),
+        }
+    }
+
+    fn http_run(cpu1: f64, cpu2: f64, open: f64, per_s: f64) -> serde_json::Value {
+        serde_json::json!({
+            "backend": "ring",
+            "workers": [
+                {"workers": 1, "median_per_s": per_s, "median_cpu_ns": cpu1, "median_open_ns": open, "median_handler_ns": 45_000.0, "median_system_share": 0.25},
+                {"workers": 2, "median_per_s": per_s * 1.5, "median_cpu_ns": cpu2, "median_open_ns": open},
+            ],
+            "memory": {"seconds": 30.0, "deliveries": 1000, "distinct": 100, "rss_idle_kib": 10240, "vm_hwm_kib": 20480}
+        })
+    }
+
+    #[test]
+    fn http_rows_are_medians_over_runs_with_the_ratio() {
+        let r = results_with_http(vec![
+            http_run(80_000.0, 100_000.0, 40_000.0, 10_000.0),
+            http_run(60_000.0, 90_000.0, 42_000.0, 12_000.0),
+            http_run(70_000.0, 95_000.0, 44_000.0, 11_000.0),
+        ]);
+        let rows = http_rows(&r);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[0].workers, rows[0].cpu_ns, rows[0].open_ns),
+            (1, 70_000.0, 42_000.0)
+        );
+        assert!((rows[0].ratio() - 0.6).abs() < 1e-9);
+        assert_eq!(rows[1].cpu_ns, 95_000.0);
+        let text = render(&r);
+        assert!(
+            text.contains(
+                "| ring | 1 | 11,000 [10,000, 12,000] | 70.0 µs | 42.0 µs | 45.0 µs | 25.0 µs | 25 % | 60.0 % | **yes** |"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "| ring | 2 | 16,500 [15,000, 18,000] | 95.0 µs | 42.0 µs | – | – | – | 44.2 % | **no** |"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("| ring | 30 s | 1,000 (100) | 10.0 MiB | 20.0 MiB [20.0, 20.0] |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("(ring, 2 workers) | 44.2 % | **no** |"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn http_section_says_when_it_was_not_measured() {
+        let r = results_with_http(Vec::new());
+        assert!(http_rows(&r).is_empty());
+        assert!(render(&r).contains(
+            "over HTTP ≥ 60 % of the open-only rate per core | not measured in this run"
+        ));
+    }
+
+    #[test]
+    fn the_doc_has_the_markers_above_the_analysis() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let doc = std::fs::read_to_string(root.join("docs/performance.md")).unwrap();
+        let begin = doc.find(BEGIN).expect("BEGIN marker");
+        let end = doc.find(END).expect("END marker");
+        let analysis = doc.find("# Analysis").expect("hand-written analysis");
+        assert!(begin < end && end < analysis);
+        // A rewrite keeps the analysis as written.
+        let new = splice(&doc, "fresh numbers");
+        assert!(new.contains("fresh numbers"));
+        assert_eq!(new[new.find(END).unwrap()..], doc[end..]);
     }
 
     #[test]

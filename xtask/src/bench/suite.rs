@@ -90,6 +90,8 @@ pub struct Results {
     pub estimates: BTreeMap<String, Vec<Estimate>>,
     /// backend → the allocation counts of the `allocs` bench (its JSON).
     pub allocs: BTreeMap<String, serde_json::Value>,
+    /// backend → what the `callback_http` bench wrote in each run (its JSON).
+    pub http: BTreeMap<String, Vec<serde_json::Value>>,
     /// Benchmarks that failed, with the log to read.
     pub failures: Vec<String>,
 }
@@ -176,9 +178,52 @@ pub fn invocations(root: &Path) -> io::Result<Vec<Invocation>> {
     Ok(out)
 }
 
-/// Runs every invocation `runs` times and collects the results.
-pub fn run(root: &Path, runs: usize, quick: bool) -> io::Result<Results> {
-    let invocations = invocations(root)?;
+/// Which invocations a partial run keeps: `only` (any of them) is a substring of
+/// `package/bench`, and the backend is `backend`; an empty `only` or `None` keeps all.
+pub fn select(all: Vec<Invocation>, only: &[String], backend: Option<&str>) -> Vec<Invocation> {
+    all.into_iter()
+        .filter(|i| {
+            let name = format!("{}/{}", i.package, i.bench);
+            only.is_empty() || only.iter().any(|o| name.contains(o.as_str()))
+        })
+        .filter(|i| backend.is_none_or(|b| i.backend == b))
+        .collect()
+}
+
+/// What one suite run does.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// How many times every invocation runs.
+    pub runs: usize,
+    /// criterion `--quick`.
+    pub quick: bool,
+    /// `--only` filters (see [`select`]).
+    pub only: Vec<String>,
+    /// `--backend`.
+    pub backend: Option<String>,
+    /// Passed to every bench binary after `--` (a criterion name filter).
+    pub extra: Vec<String>,
+}
+
+/// Reads a JSON file a custom bench wrote, if it was written at or after `since`.
+fn fresh_json(path: &Path, since: SystemTime) -> Option<serde_json::Value> {
+    let modified = std::fs::metadata(path).ok()?.modified().ok()?;
+    if modified < since {
+        return None;
+    }
+    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+}
+
+/// Runs every selected invocation `plan.runs` times and collects the results.
+pub fn run(root: &Path, plan: &Plan) -> io::Result<Results> {
+    let (runs, quick) = (plan.runs, plan.quick);
+    let invocations = select(invocations(root)?, &plan.only, plan.backend.as_deref());
+    if invocations.is_empty() {
+        return Err(io::Error::other(format!(
+            "no benchmark of the suite matches --only {:?} --backend {:?}",
+            plan.only, plan.backend
+        )));
+    }
     let target = super::target_dir(root);
     let mut results = Results {
         machine: Machine::read(),
@@ -190,6 +235,7 @@ pub fn run(root: &Path, runs: usize, quick: bool) -> io::Result<Results> {
         invocations: invocations.clone(),
         estimates: BTreeMap::new(),
         allocs: BTreeMap::new(),
+        http: BTreeMap::new(),
         failures: Vec::new(),
     };
     println!(
@@ -217,6 +263,7 @@ pub fn run(root: &Path, runs: usize, quick: bool) -> io::Result<Results> {
             if quick {
                 command.arg("--quick");
             }
+            command.args(&plan.extra);
             let output = cmd::run_captured(&mut command, &log)?;
             if !output.success {
                 println!("  FAILED (log: {})", log.display());
@@ -232,15 +279,25 @@ pub fn run(root: &Path, runs: usize, quick: bool) -> io::Result<Results> {
                     .or_default()
                     .push(estimate);
             }
-            let allocs = target
+            let written = target
                 .join("wxpay-bench")
-                .join(format!("allocs [{}].json", inv.backend));
-            if inv.bench == "allocs"
-                && let Some(v) = std::fs::read_to_string(&allocs)
-                    .ok()
-                    .and_then(|t| serde_json::from_str(&t).ok())
-            {
-                results.allocs.insert(inv.backend.to_string(), v);
+                .join(format!("{} [{}].json", inv.bench, inv.backend));
+            match inv.bench.as_str() {
+                "allocs" => {
+                    if let Some(v) = fresh_json(&written, since) {
+                        results.allocs.insert(inv.backend.to_string(), v);
+                    }
+                }
+                "callback_http" => {
+                    if let Some(v) = fresh_json(&written, since) {
+                        results
+                            .http
+                            .entry(inv.backend.to_string())
+                            .or_default()
+                            .push(v);
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -267,6 +324,51 @@ mod tests {
             labelled("callback_one_core/open_only", "aws-lc-rs"),
             "callback_one_core [aws-lc-rs]/open_only"
         );
+    }
+
+    fn inv(package: &str, bench: &str, backend: &'static str) -> Invocation {
+        Invocation {
+            package: package.into(),
+            bench: bench.into(),
+            backend,
+            features: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_and_backend_select_invocations() {
+        let all = vec![
+            inv("wxpay-crypto", "crypto", "ring"),
+            inv("wxpay-crypto", "crypto", AWS_LC_FEATURE),
+            inv("busifavor", "callback", "ring"),
+            inv("busifavor", "callback_http", "ring"),
+            inv("busifavor", "callback_http", AWS_LC_FEATURE),
+        ];
+        let names = |v: Vec<Invocation>| {
+            v.into_iter()
+                .map(|i| format!("{}/{} {}", i.package, i.bench, i.backend))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(select(all.clone(), &[], None).len(), 5);
+        assert_eq!(
+            names(select(all.clone(), &["callback_http".into()], Some("ring"))),
+            ["busifavor/callback_http ring"]
+        );
+        assert_eq!(
+            names(select(
+                all.clone(),
+                &["crypto".into()],
+                Some(AWS_LC_FEATURE)
+            )),
+            ["wxpay-crypto/crypto aws-lc-rs"]
+        );
+        // A package name selects its benches; several filters add up.
+        assert_eq!(select(all.clone(), &["busifavor/".into()], None).len(), 3);
+        assert_eq!(
+            select(all.clone(), &["crypto".into(), "callback".into()], None).len(),
+            5
+        );
+        assert!(select(all, &["nothing".into()], None).is_empty());
     }
 
     #[test]
