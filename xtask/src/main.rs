@@ -3,7 +3,8 @@
 //! Run through the cargo alias in `.cargo/config.toml`:
 //!
 //! - `cargo xtask ci` — every check CI runs (see `docs/ci.md`);
-//! - `cargo xtask bench` — the criterion benchmarks;
+//! - `cargo xtask bench` — the benchmark suite under both crypto backends, written into
+//!   `docs/performance.md`;
 //! - `cargo xtask fuzz` — the cargo-fuzz targets in `fuzz/`, time-boxed.
 #![forbid(unsafe_code)]
 
@@ -32,9 +33,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the checks CI runs: fmt, clippy, tests, docs, layering, advisories, fuzz smoke.
+    /// Run the checks CI runs: fmt, clippy, tests, backends, benches, docs, package, layering,
+    /// deny, fuzz smoke.
     Ci(ci::Args),
-    /// Run the criterion benchmarks (`cargo bench`).
+    /// Run the benchmark suite (both backends, several runs) and write `docs/performance.md`;
+    /// `--only`/`--backend` re-measure part of it, `-p` is a plain `cargo bench`.
     Bench(bench::Args),
     /// Run the fuzz targets in `fuzz/` for a bounded time each.
     Fuzz(fuzz::Args),
