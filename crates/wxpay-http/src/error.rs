@@ -78,8 +78,9 @@ pub enum Error {
 
     /// A server answered, but its answer's head (status line and headers) is not valid HTTP: a
     /// header section larger than the client reads, too many headers, or a control character
-    /// such as NUL in a header value. The request reached that host (it may have been
-    /// processed), so it was not sent again and not sent to the backup host.
+    /// such as NUL in a header value — or, over HTTP/2, a header block or frame that breaks
+    /// the protocol. The request reached that host (it may have been processed), so it was not
+    /// sent again and not sent to the backup host.
     #[error(
         "{host} answered with a malformed HTTP response ({reason}) after {attempts} attempt(s); the request reached it, so it was neither re-sent nor sent to the backup host. Query the outcome (same business request number) before sending it again, and check for a proxy or middlebox between you and WeChat Pay"
     )]

@@ -79,8 +79,9 @@ enum AttemptError {
     Fatal(Error),
 }
 
-/// What is wrong with an answer whose head hyper refused, when `error` (or an error in its
-/// source chain) is such a parse error; `None` for every other failure.
+/// What is wrong with an answer whose head hyper refused (HTTP/1.1), or whose HTTP/2 the h2
+/// library found to break the protocol, when `error` (or an error in its source chain) is such
+/// an error; `None` for every other failure.
 fn malformed_answer(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
     let mut next = Some(error);
     while let Some(e) = next {
@@ -95,6 +96,18 @@ fn malformed_answer(error: &(dyn std::error::Error + 'static)) -> Option<&'stati
                 "an HTTP/2 answer on an HTTP/1.1 connection"
             } else {
                 "invalid header section, such as a control character in a header value"
+            });
+        }
+        if let Some(h2) = e.downcast_ref::<h2::Error>()
+            && h2.is_library()
+        {
+            // h2 itself found the server's HTTP/2 to break the protocol (a malformed or
+            // oversized header block, an invalid frame): the server was reached and answered.
+            // A reset or GOAWAY the *server* sent is not this (`is_remote`), nor an I/O error.
+            return Some(if h2.is_reset() {
+                "malformed HTTP/2 answer (the header block broke the protocol or was too large)"
+            } else {
+                "HTTP/2 protocol violation by the server (connection error)"
             });
         }
         next = e.source();

@@ -96,6 +96,33 @@ impl TlsServer {
         self.handshakes.lock().unwrap().clone()
     }
 
+    /// Runs the handshake on `stream` and hands back the TLS stream (recorded like the others),
+    /// for a test that writes its own protocol bytes; `None` if the handshake failed.
+    pub async fn accept(
+        &self,
+        stream: TcpStream,
+    ) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
+        match self.acceptor.accept(stream).await {
+            Ok(tls) => {
+                let (_, session) = tls.get_ref();
+                let version = session.protocol_version().expect("version after handshake");
+                let alpn = session.alpn_protocol().map(<[u8]>::to_vec);
+                self.handshakes
+                    .lock()
+                    .unwrap()
+                    .push(Handshake::Done { version, alpn });
+                Some(tls)
+            }
+            Err(e) => {
+                self.handshakes
+                    .lock()
+                    .unwrap()
+                    .push(Handshake::Failed(e.to_string()));
+                None
+            }
+        }
+    }
+
     /// Runs the handshake on `stream`, then serves HTTP/2 if ALPN chose `h2` and HTTP/1.1
     /// otherwise.
     pub(super) async fn serve<S>(&self, stream: TcpStream, service: S)
