@@ -245,11 +245,19 @@ fn test_step(root: &Path, log: &Path) -> io::Result<Outcome> {
     }
 }
 
-/// The packages whose tests run under both crypto backends, and their backend features.
-const BACKEND_PACKAGES: &[&str] = &["wxpay-crypto", "wxpay-model", "busifavor"];
+/// The packages whose tests run under both crypto backends: every crate that forwards the
+/// `aws-lc-rs` feature.
+const BACKEND_PACKAGES: &[&str] = &[
+    "wxpay-crypto",
+    "wxpay-model",
+    "wxpay-http",
+    "busifavor",
+    "wxpay-mock",
+    "wxpay-cli",
+];
 
-/// The crypto, model and busifavor tests (and the crypto and model doctests) once with the
-/// default backend (ring + `aes-gcm`) and once with `aws-lc-rs`: the `test` step builds with
+/// The tests of every crate that forwards `aws-lc-rs` (and the crypto and model doctests) once
+/// with the default backend (ring + `aes-gcm`) and once with `aws-lc-rs`: the `test` step builds with
 /// `--all-features`, which selects aws-lc-rs everywhere, so this step is where the default is
 /// tested.
 fn backends_step(root: &Path, log: &Path) -> io::Result<Outcome> {
