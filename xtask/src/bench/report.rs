@@ -83,7 +83,7 @@ fn header(out: &mut String, r: &Results) {
         },
     );
     out.push_str(
-        "The whole section is reproduced by `cargo xtask bench` (about 20 minutes on this machine); \
+        "The whole section is reproduced by `cargo xtask bench` (about 30 minutes on this machine); \
          each table names the one command for its rows. SDK / floor is the SDK's throughput as a \
          fraction of the raw primitives' (floor time ÷ SDK time), both from the same run.\n",
     );
