@@ -141,16 +141,6 @@ impl RetryPolicy {
         is_retryable_status(status)
     }
 
-    /// Whether an attempt whose answer arrived with a malformed head (not valid HTTP: a header
-    /// section too large, too many headers, a control character in a header value) is sent
-    /// again. The server received the request and may have processed it, so, like a failure
-    /// after the answer started, it is not: the call ends with
-    /// [`Error::MalformedAnswer`](crate::Error::MalformedAnswer), and the backup host is
-    /// neither tried nor preferred afterwards (the primary was reached).
-    pub(crate) fn retries_malformed_answer(&self) -> bool {
-        false
-    }
-
     /// The delay before retry number `retry` (1 = first retry): full jitter under the
     /// exponential ceiling, but at least what `Retry-After` asked for.
     pub(crate) fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
@@ -275,17 +265,6 @@ impl RetryBudget {
 mod tests {
     use super::*;
     use http::HeaderValue;
-
-    #[test]
-    fn a_malformed_answer_is_never_sent_again_under_any_policy() {
-        for p in [
-            RetryPolicy::default(),
-            RetryPolicy::none(),
-            RetryPolicy::default().with_max_attempts(10),
-        ] {
-            assert!(!p.retries_malformed_answer(), "{p:?}");
-        }
-    }
 
     #[test]
     fn jitter_stays_under_ceiling_and_spreads() {

@@ -191,25 +191,10 @@ impl Transport {
                     tokio::time::sleep(delay).await;
                 }
                 Err(AttemptError::Fatal(e)) => return Err(e),
-                Err(AttemptError::Malformed(err)) => {
-                    // Reached: no failover, and the endpoints are not told of a failure.
-                    if !self.retry.retries_malformed_answer() || attempt >= max {
-                        return Err(err);
-                    }
-                    let delay = self.retry.delay(attempt, None);
-                    if !self.may_retry(deadline, delay) {
-                        return Err(err);
-                    }
-                    warn!(
-                        path = p.path_template,
-                        attempt,
-                        host = base.host(),
-                        delay_ms = delay.as_millis() as u64,
-                        error = %err,
-                        "malformed answer from WeChat Pay; retrying on the same host"
-                    );
-                    tokio::time::sleep(delay).await;
-                }
+                // Reached, and it may have processed the request: never re-sent (like a
+                // failure after the answer started), no failover, and the endpoints are not told
+                // of a failure, so the backup is not preferred afterwards.
+                Err(AttemptError::Malformed(err)) => return Err(err),
                 Err(AttemptError::NoResponse { source, timed_out }) => {
                     let switched = self.endpoints.connection_failed(which, Instant::now());
                     let err = if timed_out {
