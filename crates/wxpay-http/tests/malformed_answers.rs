@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use support::requests::*;
 use support::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use wxpay_http::Error;
 
 /// A TCP server on 127.0.0.1 port 0 answering every request with `answer`, counting
@@ -25,13 +25,8 @@ async fn bad_server(answer: Vec<u8>) -> (String, String, Arc<AtomicUsize>) {
             seen.fetch_add(1, Ordering::SeqCst);
             let answer = answer.clone();
             tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
+                if !read_request_head(&mut stream).await {
+                    return;
                 }
                 // The request body (create_stock) may follow; the answer does not wait for it.
                 let _ = stream.write_all(&answer).await;

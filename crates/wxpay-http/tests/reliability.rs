@@ -335,7 +335,7 @@ async fn raw_server(
     reply: &'static [u8],
     stall: bool,
 ) -> (String, Arc<std::sync::atomic::AtomicUsize>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -344,13 +344,8 @@ async fn raw_server(
         while let Ok((mut stream, _)) = listener.accept().await {
             let seen = seen.clone();
             tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
+                if !read_request_head(&mut stream).await {
+                    return;
                 }
                 seen.fetch_add(1, Ordering::SeqCst);
                 let _ = stream.write_all(reply).await;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use support::requests::*;
 use support::*;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use wxpay_http::Error;
 
 /// Pieces trickled per answer.
@@ -33,13 +33,8 @@ async fn trickling_server() -> String {
         while let Ok((mut stream, _)) = listener.accept().await {
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut chunk).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                    }
+                if !read_request_head(&mut stream).await {
+                    return;
                 }
                 let head =
                     b"HTTP/1.1 200 OK\r\nrequest-id: RID-T\r\ntransfer-encoding: chunked\r\n\r\n";

@@ -548,3 +548,18 @@ impl Body for ReplyBody {
         }
     }
 }
+
+/// Reads from `stream` up to the end of a request head (`\r\n\r\n`); false if the peer closed
+/// or failed first. For the raw-socket stand-ins that answer without parsing the request.
+pub async fn read_request_head<S: tokio::io::AsyncRead + Unpin>(stream: &mut S) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    true
+}
