@@ -222,6 +222,21 @@ fn main() {
     }
 }
 
+/// The example's handler wired for the bench's deliveries: their keys, the clock fixed to
+/// their time, a fresh in-memory store, no logging. The receiver and the no-HTTP floor both
+/// use it, so they measure the same handler.
+fn bench_handler() -> Result<CallbackHandler, receiver::BoxError> {
+    receiver::build_handler(
+        CallbackHandler::builder()
+            .verifier(notify::verifier())
+            .api_v3_key(notify::apiv3())
+            .clock(FixedClock(NOW)),
+        Arc::new(MemoryStore::new()),
+        receiver::CouponLedger::default(),
+        false,
+    )
+}
+
 /// The receiver (child process): the example's axum app on 127.0.0.1:0, keys and clock fixed
 /// to the test deliveries; prints its port, serves until its stdin closes.
 fn serve(workers: usize) -> Result<(), receiver::BoxError> {
@@ -230,15 +245,7 @@ fn serve(workers: usize) -> Result<(), receiver::BoxError> {
         .enable_all()
         .build()?;
     rt.block_on(async {
-        let handler = receiver::build_handler(
-            CallbackHandler::builder()
-                .verifier(notify::verifier())
-                .api_v3_key(notify::apiv3())
-                .clock(FixedClock(NOW)),
-            Arc::new(MemoryStore::new()),
-            receiver::CouponLedger::default(),
-            false,
-        )?;
+        let handler = bench_handler()?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         println!("port {}", listener.local_addr()?.port());
         // The parent closes our stdin to stop us (and so does its death).
@@ -304,16 +311,7 @@ fn handler_only_ns(pool: &[Delivery]) -> f64 {
         .enable_all()
         .build()
         .expect("runtime");
-    let handler = receiver::build_handler(
-        CallbackHandler::builder()
-            .verifier(notify::verifier())
-            .api_v3_key(notify::apiv3())
-            .clock(FixedClock(NOW)),
-        Arc::new(MemoryStore::new()),
-        receiver::CouponLedger::default(),
-        false,
-    )
-    .expect("handler");
+    let handler = bench_handler().expect("handler");
     let start = cpu_time::ThreadTime::now();
     rt.block_on(async {
         for d in pool {
